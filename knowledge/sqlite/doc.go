@@ -1,0 +1,16 @@
+// Package sqlite is Lore's embedded knowledge store, the default: one data
+// directory holding a SQLite database (modernc.org/sqlite, pure Go, WAL
+// journal) with the items, their vectors, their provenance and the ingestion
+// ledger. Every write is one transaction, so a process killed at any moment
+// leaves a database that opens with all or none of each call's changes.
+//
+// Search runs in memory over an index rebuilt from the database when the
+// store opens: an inverted index of the sparse vectors, scored with Qdrant's
+// IDF modifier, and an exact scan of the dense vectors held in one
+// contiguous float32 block (SIMD dot products). The two rankings are fused
+// by reciprocal rank, as the Qdrant adapter does on a server, so both stores
+// rank alike and pass the same contract suite (knowledge/storetest).
+//
+// A lock file keeps a second Lore process from opening the same directory:
+// the second Open fails with a Conflict error that says so.
+package sqlite

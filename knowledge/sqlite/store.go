@@ -1,0 +1,274 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lorehq/lore/knowledge"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// schemaVersion is bumped when the tables change incompatibly.
+const schemaVersion = "1"
+
+// FileName is the database file inside the data directory.
+const FileName = "lore.db"
+
+// Options configure Open.
+type Options struct {
+	// Dim is the dense vector dimension the caller embeds with. 0 accepts
+	// whatever the store holds (a new store takes it from the first dense
+	// vector written). A store holding another dimension refuses to open.
+	Dim int
+	// Now stamps Created and Updated; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the embedded store. It implements knowledge.Store.
+type Store struct {
+	db   *sql.DB
+	dir  string
+	lock *os.File
+	now  func() time.Time
+
+	wmu sync.Mutex   // serialises writers: one transaction, then the index
+	mu  sync.RWMutex // guards idx
+	idx *index
+}
+
+var _ knowledge.Store = (*Store)(nil)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+	id      TEXT PRIMARY KEY,
+	space   TEXT NOT NULL,
+	kind    TEXT NOT NULL,
+	status  TEXT NOT NULL,
+	updated INTEGER NOT NULL,
+	doc     TEXT NOT NULL,
+	dense   BLOB,
+	sparse  BLOB
+);
+CREATE INDEX IF NOT EXISTS items_filter ON items (space, kind, status);
+CREATE TABLE IF NOT EXISTS provenance (
+	space  TEXT NOT NULL,
+	source TEXT NOT NULL,
+	item   TEXT NOT NULL,
+	PRIMARY KEY (space, source, item)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS provenance_item ON provenance (item);
+CREATE TABLE IF NOT EXISTS sources (
+	space TEXT NOT NULL,
+	path  TEXT NOT NULL,
+	doc   TEXT NOT NULL,
+	PRIMARY KEY (space, path)
+) WITHOUT ROWID;
+`
+
+// Open opens or creates the store in dir and loads its search index.
+func Open(dir string, opt Options) (*Store, error) {
+	const op = "sqlite.Open"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, knowledge.Errorf(knowledge.Invalid, op, "cannot create data directory %s / 无法创建数据目录: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{dir: dir, lock: lock, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.open(opt.Dim); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(want int) error {
+	const op = "sqlite.Open"
+	path := filepath.Join(s.dir, FileName)
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return knowledge.Errorf(knowledge.Unavailable, op, "cannot open %s / 无法打开数据库: %w", path, err)
+	}
+	s.db = db
+	if _, err := db.Exec(schema); err != nil {
+		return knowledge.Errorf(knowledge.Unavailable, op, "cannot prepare %s (is it a Lore database?) / 无法初始化数据库: %w", path, err)
+	}
+	meta := map[string]string{}
+	rows, err := db.Query(`SELECT key, value FROM meta`)
+	if err != nil {
+		return fmt.Errorf("%s: read meta: %w", op, err)
+	}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("%s: read meta: %w", op, err)
+		}
+		meta[k] = v
+	}
+	rows.Close()
+	if v, ok := meta["schema"]; ok && v != schemaVersion {
+		return knowledge.Errorf(knowledge.Unsupported, op, "%s has schema version %s, this Lore reads version %s / 数据库版本不兼容", path, v, schemaVersion)
+	}
+	dim, _ := strconv.Atoi(meta["dim"])
+	if want > 0 && dim > 0 && want != dim {
+		return knowledge.Errorf(knowledge.Conflict, op,
+			"the store in %s holds %d-dimensional vectors but the configuration asks for %d; run `lore reindex` or set retrieval.dense_dim to %d / 向量维度与配置不一致", s.dir, dim, want, dim)
+	}
+	if dim == 0 {
+		dim = want
+	}
+	if err := s.writeMeta(db, dim); err != nil {
+		return err
+	}
+	s.idx = newIndex(dim)
+	return s.load()
+}
+
+type execer interface {
+	Exec(query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) writeMeta(db execer, dim int) error {
+	_, err := db.Exec(`INSERT INTO meta (key, value) VALUES ('schema', ?), ('dim', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, schemaVersion, strconv.Itoa(dim))
+	if err != nil {
+		return fmt.Errorf("sqlite: write meta: %w", err)
+	}
+	return nil
+}
+
+// load rebuilds the in-memory index from the items table.
+func (s *Store) load() error {
+	rows, err := s.db.Query(`SELECT i.id, i.space, i.kind, i.status, i.updated, i.dense, i.sparse,
+		COALESCE((SELECT group_concat(source, char(10)) FROM provenance p WHERE p.item = i.id), '')
+		FROM items i`)
+	if err != nil {
+		return fmt.Errorf("sqlite: load index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id, space, kind, status, srcs string
+			updated                       int64
+			dense, sparse                 []byte
+		)
+		if err := rows.Scan(&id, &space, &kind, &status, &updated, &dense, &sparse, &srcs); err != nil {
+			return fmt.Errorf("sqlite: load index: %w", err)
+		}
+		v, err := decodeVectors(dense, sparse)
+		if err != nil {
+			return fmt.Errorf("sqlite: load item %s: %w", id, err)
+		}
+		if len(v.Dense) > 0 && len(v.Dense) != s.idx.dim {
+			return fmt.Errorf("sqlite: item %s has a %d-dimensional vector in a %d-dimensional store", id, len(v.Dense), s.idx.dim)
+		}
+		var sources []string
+		if srcs != "" {
+			sources = strings.Split(srcs, "\n")
+		}
+		s.idx.put(id, meta{space: space, kind: knowledge.Kind(kind), status: knowledge.Status(status),
+			updated: time.Unix(0, updated), sources: sources}, v)
+	}
+	return rows.Err()
+}
+
+// Dim is the dense dimension of the store, 0 while it holds none.
+func (s *Store) Dim() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.idx.dim
+}
+
+// Close closes the database and releases the directory lock.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+		s.db = nil
+	}
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+	return err
+}
+
+func encodeDense(v []float32) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func encodeSparse(v knowledge.Sparse) []byte {
+	if len(v.Indices) == 0 {
+		return nil
+	}
+	b := make([]byte, 8*len(v.Indices))
+	for i, t := range v.Indices {
+		binary.LittleEndian.PutUint32(b[8*i:], t)
+		binary.LittleEndian.PutUint32(b[8*i+4:], math.Float32bits(v.Values[i]))
+	}
+	return b
+}
+
+func decodeVectors(dense, sparse []byte) (knowledge.Vectors, error) {
+	var v knowledge.Vectors
+	if len(dense)%4 != 0 || len(sparse)%8 != 0 {
+		return v, errors.New("vector blob has a bad length")
+	}
+	if len(dense) > 0 {
+		v.Dense = make([]float32, len(dense)/4)
+		for i := range v.Dense {
+			v.Dense[i] = math.Float32frombits(binary.LittleEndian.Uint32(dense[4*i:]))
+		}
+	}
+	if n := len(sparse) / 8; n > 0 {
+		v.Sparse.Indices = make([]uint32, n)
+		v.Sparse.Values = make([]float32, n)
+		for i := 0; i < n; i++ {
+			v.Sparse.Indices[i] = binary.LittleEndian.Uint32(sparse[8*i:])
+			v.Sparse.Values[i] = math.Float32frombits(binary.LittleEndian.Uint32(sparse[8*i+4:]))
+		}
+	}
+	return v, nil
+}
+
+// unavailable wraps a database failure.
+func unavailable(op string, err error) error {
+	return knowledge.Errorf(knowledge.Unavailable, op, "database error / 数据库错误: %w", err)
+}
+
+// marshal encodes an item or a ledger entry; it fails only on values JSON
+// cannot hold, such as a NaN confidence.
+func marshal(op string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", knowledge.Errorf(knowledge.Invalid, op, "cannot encode %T / 无法编码: %w", v, err)
+	}
+	return string(b), nil
+}
