@@ -1,0 +1,237 @@
+// Package configs loads Lore's one configuration value: defaults, then a
+// YAML file, then LORE_* environment overrides. It is the only package that
+// reads the environment; cmd/lore hands each section to the package it
+// configures. lore.example.yaml beside this file documents every setting.
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	DataDir   string    `yaml:"data_dir"` // where the embedded store keeps its files
+	Space     string    `yaml:"space"`    // default knowledge space
+	Server    Server    `yaml:"server"`
+	Ingest    Ingest    `yaml:"ingest"`
+	Retrieval Retrieval `yaml:"retrieval"`
+	Chat      Chat      `yaml:"chat"`
+	Mining    Mining    `yaml:"mining"`
+}
+
+// Mining configures experience mining from dialogues and operation logs.
+type Mining struct {
+	Oplog Oplog `yaml:"oplog"`
+}
+
+// Oplog says how to read and judge operation (event) logs. Empty column
+// names are found by the usual names (case_id, 案件编号, activity, 环节,
+// timestamp, 操作时间, resource, 处理人, …).
+type Oplog struct {
+	CaseColumn     string `yaml:"case_column"`
+	ActivityColumn string `yaml:"activity_column"`
+	TimeColumn     string `yaml:"time_column"`
+	ResourceColumn string `yaml:"resource_column"`
+	// CaseTypeColumn names the column whose value at a case's first event
+	// is the case type; empty puts all cases in one type.
+	CaseTypeColumn string `yaml:"case_type_column"`
+	// A case succeeds when its last outcome event's label is in Success.
+	// The label is OutcomeColumn's value, or the activity when that is
+	// empty; OutcomeActivities limits which events carry an outcome.
+	OutcomeColumn     string   `yaml:"outcome_column"`
+	OutcomeActivities []string `yaml:"outcome_activities"`
+	Success           []string `yaml:"success"`
+}
+
+// Server configures the HTTP surface.
+type Server struct {
+	Addr         string        `yaml:"addr"`          // listen address, loopback by default
+	ReadTimeout  time.Duration `yaml:"read_timeout"`  // per request
+	WriteTimeout time.Duration `yaml:"write_timeout"` // per response
+	BodyLimit    int           `yaml:"body_limit"`    // bytes per request body
+}
+
+// Ingest configures ingestion.
+type Ingest struct {
+	MaxFileBytes int64 `yaml:"max_file_bytes"` // larger files are quarantined
+	ChunkChars   int   `yaml:"chunk_chars"`    // target passage length in characters
+	Workers      int   `yaml:"workers"`        // files parsed in parallel
+}
+
+// Retrieval configures search.
+type Retrieval struct {
+	DenseDim   int `yaml:"dense_dim"`  // dimension of the offline hashed dense vector
+	Candidates int `yaml:"candidates"` // hits per ranking before fusion
+	Limit      int `yaml:"limit"`      // hits returned by default
+}
+
+// Chat configures answering.
+type Chat struct {
+	MaxSentences int     `yaml:"max_sentences"` // sentences in an extractive answer
+	MinScore     float64 `yaml:"min_score"`     // below this relevance Lore says it does not know
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		DataDir: "data",
+		Space:   "default",
+		Server: Server{
+			Addr:         "127.0.0.1:8080",
+			ReadTimeout:  30 * time.Second,
+			WriteTimeout: 60 * time.Second,
+			BodyLimit:    4 << 20,
+		},
+		Ingest: Ingest{
+			MaxFileBytes: 200 << 20,
+			ChunkChars:   400,
+			Workers:      2,
+		},
+		Retrieval: Retrieval{DenseDim: 256, Candidates: 100, Limit: 8},
+		Chat:      Chat{MaxSentences: 4, MinScore: 0.5},
+		Mining:    Mining{Oplog: Oplog{OutcomeActivities: []string{}, Success: []string{}}},
+	}
+}
+
+// Load returns Default overlaid with the YAML file at path (skipped when
+// path is "") and then with the environment. Unknown YAML keys are errors,
+// so a misspelt setting is not silently ignored.
+func Load(path string, environ []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, environ); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// Validate reports the first setting out of range.
+func (c Config) Validate() error {
+	switch {
+	case c.DataDir == "":
+		return fmt.Errorf("config: data_dir is empty")
+	case c.Space == "":
+		return fmt.Errorf("config: space is empty")
+	case c.Server.Addr == "":
+		return fmt.Errorf("config: server.addr is empty")
+	case c.Ingest.ChunkChars < 50:
+		return fmt.Errorf("config: ingest.chunk_chars is %d, want at least 50", c.Ingest.ChunkChars)
+	case c.Ingest.Workers < 1:
+		return fmt.Errorf("config: ingest.workers is %d, want at least 1", c.Ingest.Workers)
+	case c.Retrieval.DenseDim < 8:
+		return fmt.Errorf("config: retrieval.dense_dim is %d, want at least 8", c.Retrieval.DenseDim)
+	case c.Retrieval.Limit < 1:
+		return fmt.Errorf("config: retrieval.limit is %d, want at least 1", c.Retrieval.Limit)
+	}
+	return nil
+}
+
+// applyEnv overrides settings from LORE_* variables named after the YAML
+// path in upper case with "_" between levels: LORE_DATA_DIR,
+// LORE_SERVER_ADDR, LORE_RETRIEVAL_DENSE_DIM.
+func applyEnv(cfg *Config, environ []string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "LORE_") {
+			env[k] = v
+		}
+	}
+	return walkEnv(reflect.ValueOf(cfg).Elem(), "LORE", env)
+}
+
+func walkEnv(v reflect.Value, prefix string, env map[string]string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		name := prefix + "_" + strings.ToUpper(tag)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != reflect.TypeOf(time.Time{}) {
+			if err := walkEnv(fv, name, env); err != nil {
+				return err
+			}
+			continue
+		}
+		s, ok := env[name]
+		if !ok {
+			continue
+		}
+		if err := setFromString(fv, s); err != nil {
+			return fmt.Errorf("config: %s=%q: %w", name, s, err)
+		}
+	}
+	return nil
+}
+
+func setFromString(v reflect.Value, s string) error {
+	if v.Type() == reflect.TypeOf(time.Duration(0)) {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case reflect.Float64, reflect.Float32:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported list type %s", v.Type())
+		}
+		var parts []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		v.Set(reflect.ValueOf(parts))
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package configs
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The example file must document exactly the defaults.
+func TestExampleIsDefault(t *testing.T) {
+	cfg, err := Load("lore.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg, Default()) {
+		t.Errorf("example config differs from Default():\n got %+v\nwant %+v", cfg, Default())
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name  string
+		file  string
+		env   []string
+		check func(Config) bool
+		err   string
+	}{
+		{name: "defaults without file", check: func(c Config) bool { return reflect.DeepEqual(c, Default()) }},
+		{name: "file overrides", file: write("a.yaml", "space: collections\nserver:\n  addr: 127.0.0.1:9000\n"),
+			check: func(c Config) bool { return c.Space == "collections" && c.Server.Addr == "127.0.0.1:9000" }},
+		{name: "env overrides file", file: write("b.yaml", "space: a\n"),
+			env: []string{"LORE_SPACE=b", "LORE_SERVER_READ_TIMEOUT=5s", "LORE_RETRIEVAL_DENSE_DIM=64", "LORE_CHAT_MIN_SCORE=0.3", "OTHER=x"},
+			check: func(c Config) bool {
+				return c.Space == "b" && c.Server.ReadTimeout == 5*time.Second && c.Retrieval.DenseDim == 64 && c.Chat.MinScore == 0.3
+			}},
+		{name: "empty file is defaults", file: write("e.yaml", ""), check: func(c Config) bool { return reflect.DeepEqual(c, Default()) }},
+		{name: "unknown key is an error", file: write("c.yaml", "spase: x\n"), err: "field spase not found"},
+		{name: "bad env value", env: []string{"LORE_INGEST_WORKERS=many"}, err: "LORE_INGEST_WORKERS"},
+		{name: "out of range", env: []string{"LORE_INGEST_CHUNK_CHARS=10"}, err: "chunk_chars"},
+		{name: "missing file", file: filepath.Join(dir, "nope.yaml"), err: "nope.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(tt.file, tt.env)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(cfg) {
+				t.Errorf("unexpected config %+v", cfg)
+			}
+		})
+	}
+}
