@@ -1,0 +1,261 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lorehq/lore/ingest"
+	"github.com/lorehq/lore/ingest/text"
+)
+
+// Errors of Parse that callers may want to tell apart. The messages are
+// shown to users as quarantine reasons.
+var (
+	ErrNotXLSX = errors.New("not an XLSX (zip) file / 不是有效的 XLSX 文件")
+	ErrLegacy  = errors.New("legacy Excel .xls or encrypted workbook, save it as .xlsx without a password / 旧版 Excel (.xls) 或已加密的工作簿，请另存为无密码的 .xlsx")
+	ErrCorrupt = errors.New("corrupt or truncated XLSX file / XLSX 文件已损坏或不完整")
+	ErrZipBomb = errors.New("archive unpacks too large or has too many entries (possible zip bomb) / 压缩包解压后过大或文件数过多（疑似压缩炸弹）")
+	ErrNoText  = errors.New("no data in any visible sheet / 所有可见工作表均无数据")
+)
+
+// Options limit what a workbook may unpack to. Zero values take the
+// defaults.
+type Options struct {
+	// MaxUnpackedBytes caps the sum of the uncompressed sizes the archive
+	// declares for all its entries; excelize holds all of them in memory.
+	// <= 0 means 256 MB.
+	MaxUnpackedBytes int64
+	// MaxEntries caps the number of entries in the archive; <= 0 means
+	// 10,000.
+	MaxEntries int
+}
+
+// Default limits.
+const (
+	DefaultMaxUnpackedBytes = 256 << 20
+	DefaultMaxEntries       = 10000
+)
+
+// Parser parses XLSX files.
+type Parser struct {
+	opt Options
+}
+
+var _ ingest.Parser = (*Parser)(nil)
+
+// New returns an XLSX parser with the given limits.
+func New(opt Options) *Parser {
+	if opt.MaxUnpackedBytes <= 0 {
+		opt.MaxUnpackedBytes = DefaultMaxUnpackedBytes
+	}
+	if opt.MaxEntries <= 0 {
+		opt.MaxEntries = DefaultMaxEntries
+	}
+	return &Parser{opt: opt}
+}
+
+var (
+	zipMagic      = []byte("PK\x03\x04")
+	emptyZipMagic = []byte("PK\x05\x06")
+	oleMagic      = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// Parse implements ingest.Parser. The document's Format is "xlsx".
+func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("xlsx: parse %s: %w", name, err)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
+	}
+	if len(b) == 0 {
+		return nil, text.ErrEmpty
+	}
+	if err := p.check(b); err != nil {
+		return nil, err
+	}
+	doc, err := p.read(ctx, b)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("xlsx: parse %s: %w", name, ctx.Err())
+		}
+		return nil, err
+	}
+	return doc, nil
+}
+
+// check refuses what is not a zip, and a zip whose declared entry count or
+// uncompressed size is over the limits, before anything is decompressed.
+func (p *Parser) check(b []byte) error {
+	switch {
+	case bytes.HasPrefix(b, oleMagic):
+		return ErrLegacy
+	case !bytes.HasPrefix(b, zipMagic) && !bytes.HasPrefix(b, emptyZipMagic):
+		return ErrNotXLSX
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if len(zr.File) > p.opt.MaxEntries {
+		return fmt.Errorf("%w: %d entries, limit %d", ErrZipBomb, len(zr.File), p.opt.MaxEntries)
+	}
+	var total uint64
+	workbook := false
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > uint64(p.opt.MaxUnpackedBytes) || total < f.UncompressedSize64 {
+			return fmt.Errorf("%w: more than %d bytes unpacked", ErrZipBomb, p.opt.MaxUnpackedBytes)
+		}
+		if strings.EqualFold(strings.TrimPrefix(f.Name, "/"), "xl/workbook.xml") {
+			workbook = true
+		}
+	}
+	if !workbook {
+		return fmt.Errorf("%w: no xl/workbook.xml / 缺少 xl/workbook.xml", ErrNotXLSX)
+	}
+	return nil
+}
+
+// read opens b with excelize and reads every visible sheet. A panic inside
+// excelize is turned into ErrCorrupt.
+func (p *Parser) read(ctx context.Context, b []byte) (doc *ingest.Document, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
+		UnzipSizeLimit:    p.opt.MaxUnpackedBytes,
+		UnzipXMLSizeLimit: p.opt.MaxUnpackedBytes,
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, fmt.Errorf("%w: %v", ErrZipBomb, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer f.Close()
+
+	doc = &ingest.Document{Format: "xlsx"}
+	if props, err := f.GetDocProps(); err == nil {
+		doc.Title = strings.Join(strings.Fields(props.Title), " ")
+	}
+	for _, sheet := range f.GetSheetList() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if visible, err := f.GetSheetVisible(sheet); err == nil && !visible {
+			doc.Warnings = append(doc.Warnings, fmt.Sprintf("sheet %q is hidden, skipped / 工作表 %q 已隐藏，未导入", sheet, sheet))
+			continue
+		}
+		rows, err := readSheet(ctx, f, sheet)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			doc.Warnings = append(doc.Warnings, fmt.Sprintf("sheet %q unreadable / 工作表 %q 无法读取: %v", sheet, sheet, err))
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		doc.Blocks = append(doc.Blocks, ingest.Block{Kind: ingest.Heading, Level: 1, Text: sheet})
+		doc.Blocks = appendTable(doc.Blocks, rows)
+	}
+	if len(doc.Blocks) == 0 {
+		return nil, ErrNoText
+	}
+	return doc, nil
+}
+
+// sheetRow is a non-empty row of a sheet and its 1-based row number.
+type sheetRow struct {
+	no    int
+	cells []string
+}
+
+// readSheet returns the non-empty rows of a sheet, with the rows read
+// before an error.
+func readSheet(ctx context.Context, f *excelize.File, sheet string) ([]sheetRow, error) {
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []sheetRow
+	for no := 1; it.Next(); no++ {
+		if no%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
+		}
+		cols, err := it.Columns()
+		if err != nil {
+			return out, fmt.Errorf("row %d: %w", no, err)
+		}
+		if cells := trimCells(cols); len(cells) > 0 {
+			out = append(out, sheetRow{no: no, cells: cells})
+		}
+	}
+	return out, it.Error()
+}
+
+// trimCells trims every cell, normalises line breaks and drops empty
+// trailing cells; a row of empty cells gives nil.
+func trimCells(cols []string) []string {
+	n := 0
+	for i, c := range cols {
+		c = strings.TrimSpace(strings.ReplaceAll(c, "\r\n", "\n"))
+		cols[i] = c
+		if c != "" {
+			n = i + 1
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return cols[:n]
+}
+
+// filled counts the non-empty cells of a row.
+func filled(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if c != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// appendTable appends the blocks of one table: an optional caption, the
+// header row and the data rows padded to the header's width.
+func appendTable(blocks []ingest.Block, rows []sheetRow) []ingest.Block {
+	if len(rows) > 1 && filled(rows[0].cells) == 1 && filled(rows[1].cells) > 1 {
+		blocks = append(blocks, ingest.Block{Kind: ingest.Paragraph, Text: strings.Join(rows[0].cells, ""), Line: rows[0].no})
+		rows = rows[1:]
+	}
+	width := len(rows[0].cells)
+	for i, r := range rows {
+		cells := r.cells
+		if len(cells) < width {
+			cells = append(cells, make([]string, width-len(cells))...)
+		}
+		blocks = append(blocks, ingest.Block{
+			Kind:   ingest.TableRow,
+			Text:   strings.Join(cells, " | "),
+			Cells:  cells,
+			Header: i == 0,
+			Line:   r.no,
+		})
+	}
+	return blocks
+}
