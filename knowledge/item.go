@@ -114,8 +114,13 @@ type Item struct {
 	Status     Status       `json:"status"`
 	Version    int          `json:"version"` // starts at 1, +1 on every stored change
 	Edited     bool         `json:"edited,omitempty"`
-	Created    time.Time    `json:"created"`
-	Updated    time.Time    `json:"updated"`
+	// NeedsReview is set when a source of a reviewed item (edited or
+	// approved) changed and no longer yields it: the store keeps the
+	// reviewer's work and flags it instead of deleting it. A reviewer's
+	// Update clears it.
+	NeedsReview bool      `json:"needs_review,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 
 	Rule      *Rule      `json:"rule,omitempty"`
 	FAQ       *FAQ       `json:"faq,omitempty"`

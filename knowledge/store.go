@@ -144,9 +144,11 @@ type Store interface {
 	// Items in recs get src's provenance added (an item already stored from
 	// another source keeps that provenance too); items that had provenance
 	// from src and are not in recs lose it, and an item left with no
-	// provenance is deleted. An existing item keeps its status, Edited
-	// flag and, when Edited, its title and body; its Version increases when
-	// anything stored changed. Every record's Provenance must name src.
+	// provenance is deleted — except a reviewed item (Edited or approved),
+	// which keeps its provenance and is flagged NeedsReview. An existing
+	// item keeps its status, Edited flag and, when Edited, its title and
+	// body; its Version increases when anything stored changed. Every
+	// record's Provenance must name src.
 	SyncSource(ctx context.Context, src Source, recs []Record) (SyncResult, error)
 
 	// RetireSource marks the source retired in the ledger and retires the
@@ -170,7 +172,8 @@ type Store interface {
 
 	// Update applies edit to the stored item and stores the result with
 	// Version+1 and a new Updated time; the id, kind and provenance cannot
-	// change. It is how reviewers edit, approve and reject.
+	// change. It is how reviewers edit, approve and reject; it sets Edited
+	// when the title or body changed and clears NeedsReview.
 	Update(ctx context.Context, id string, edit func(*Item) error) (Item, error)
 
 	// Search ranks the items passing q.Filter by the sparse and the dense

@@ -277,14 +277,16 @@ func (s *Store) syncTx(ctx context.Context, tx *sql.Tx, src knowledge.Source, re
 		if inRecs[id] {
 			continue
 		}
-		c, err := s.dropProvenance(ctx, tx, id, src, now)
+		c, err := s.dropProvenance(ctx, tx, id, src, now, true)
 		if err != nil {
 			return nil, wrap(err)
 		}
 		if c.deleted {
 			res.Removed++
 		}
-		changes = append(changes, c)
+		if c.id != "" {
+			changes = append(changes, c)
+		}
 	}
 	src.Status = knowledge.SourceIndexed
 	src.Reason = ""
@@ -298,16 +300,31 @@ func (s *Store) syncTx(ctx context.Context, tx *sql.Tx, src knowledge.Source, re
 }
 
 // dropProvenance removes src's provenance from the item, deleting the item
-// when none is left.
-func (s *Store) dropProvenance(ctx context.Context, tx *sql.Tx, id string, src knowledge.Source, now time.Time) (change, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM provenance WHERE space = ? AND source = ? AND item = ?`, src.Space, src.Path, id); err != nil {
-		return change{}, err
-	}
+// when none is left. With keepReviewed, a reviewed item keeps it and is
+// flagged for review instead.
+func (s *Store) dropProvenance(ctx context.Context, tx *sql.Tx, id string, src knowledge.Source, now time.Time, keepReviewed bool) (change, error) {
 	old, err := getTx(ctx, tx, id)
 	if err != nil || old == nil {
 		return change{id: id, deleted: true}, err
 	}
 	it := old.item
+	if keepReviewed && (it.Edited || it.Status == knowledge.StatusApproved) {
+		if it.NeedsReview {
+			return change{}, nil // already flagged: nothing changes
+		}
+		it.NeedsReview, it.Version, it.Updated = true, it.Version+1, now
+		doc, err := marshal("sqlite.SyncSource", it)
+		if err != nil {
+			return change{}, err
+		}
+		if err := putTx(ctx, tx, &it, doc, old.dense, old.sparse); err != nil {
+			return change{}, err
+		}
+		return change{id: id, meta: metaOf(&it)}, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM provenance WHERE space = ? AND source = ? AND item = ?`, src.Space, src.Path, id); err != nil {
+		return change{}, err
+	}
 	it.Provenance = without(it.Provenance, src.Path)
 	if len(it.Provenance) == 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE id = ?`, id); err != nil {
@@ -393,7 +410,7 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 		}
 		it := old.item
 		if len(without(it.Provenance, path)) > 0 {
-			c, err := s.dropProvenance(ctx, tx, id, src, now)
+			c, err := s.dropProvenance(ctx, tx, id, src, now, false)
 			if err != nil {
 				return 0, unavailable(op, err)
 			}
@@ -495,6 +512,7 @@ func (s *Store) Update(ctx context.Context, id string, edit func(*knowledge.Item
 		return knowledge.Item{}, err
 	}
 	it.Edited = o.Edited || it.Title != o.Title || it.Body != o.Body
+	it.NeedsReview = false
 	it.Created, it.Version, it.Updated = o.Created, o.Version+1, s.now().UTC()
 	doc, err := marshal(op, it)
 	if err != nil {

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"SyncReplacesSourceItems", testSyncReplaces},
 		{"SharedProvenance", testSharedProvenance},
 		{"ReviewerEditsSurviveSync", testEditsSurvive},
+		{"ReviewedItemsFlaggedOnChange", testReviewedFlagged},
 		{"RetireAndRevive", testRetire},
 		{"MarkSourceKeepsItems", testMarkSource},
 		{"SourcesBySpace", testSources},
@@ -259,6 +260,43 @@ func testEditsSurvive(t *testing.T, st knowledge.Store) {
 	got := mustGet(t, st, a.Item.ID)
 	if got.Status != knowledge.StatusApproved || got.Body != edited.Body || !got.Edited || got.Version != 2 {
 		t.Errorf("after resync: %s %q edited=%v v%d, want the reviewer's approved edit at v2", got.Status, got.Body, got.Edited, got.Version)
+	}
+}
+
+func testReviewedFlagged(t *testing.T, st knowledge.Store) {
+	a, b, c, d := Record("s", "share/a.md", docA), Record("s", "share/a.md", docB), Record("s", "share/a.md", docC), Record("s", "share/a.md", Doc{Title: "新条款", Body: "新内容。", Sparse: map[uint32]float32{9: 1}})
+	mustSync(t, st, "s", "share/a.md", a, b, c)
+	if _, err := st.Update(ctx, a.Item.ID, func(it *knowledge.Item) error { it.Status = knowledge.StatusApproved; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Update(ctx, b.Item.ID, func(it *knowledge.Item) error { it.Body = "审核人改写的正文。"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// The file changed: it now yields only d.
+	res := mustSync(t, st, "s", "share/a.md", d)
+	if res.Added != 1 || res.Removed != 1 {
+		t.Errorf("sync after change = %+v, want 1 added and only the unreviewed item removed", res)
+	}
+	wantNotFound(t, st, c.Item.ID)
+	for _, id := range []string{a.Item.ID, b.Item.ID} {
+		got := mustGet(t, st, id)
+		if !got.NeedsReview || len(got.Sources()) != 1 || got.Sources()[0] != "share/a.md" {
+			t.Errorf("reviewed item %q after its source changed: needs review %v, sources %v", got.Title, got.NeedsReview, got.Sources())
+		}
+	}
+	if got := mustGet(t, st, b.Item.ID); got.Body != "审核人改写的正文。" {
+		t.Errorf("reviewer's body lost: %q", got.Body)
+	}
+	// Syncing the changed file again changes nothing more.
+	if res := mustSync(t, st, "s", "share/a.md", d); !res.Unchanged {
+		t.Errorf("second sync of the changed file = %+v, want unchanged", res)
+	}
+	got, err := st.Update(ctx, a.Item.ID, func(it *knowledge.Item) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.NeedsReview {
+		t.Error("a reviewer's update did not clear NeedsReview")
 	}
 }
 
