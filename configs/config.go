@@ -27,6 +27,34 @@ type Config struct {
 	Retrieval Retrieval `yaml:"retrieval"`
 	Chat      Chat      `yaml:"chat"`
 	Mining    Mining    `yaml:"mining"`
+	Store     Store     `yaml:"store"`
+	Shares    []Share   `yaml:"shares"`
+}
+
+// Store selects where items and vectors live.
+type Store struct {
+	// Backend is "embedded" (SQLite in data_dir, the default) or "qdrant".
+	Backend string `yaml:"backend"`
+	Qdrant  Qdrant `yaml:"qdrant"`
+}
+
+// Qdrant configures the Qdrant backend.
+type Qdrant struct {
+	URL        string        `yaml:"url"`     // gRPC endpoint, http://host:6334 (https turns on TLS)
+	APIKey     string        `yaml:"api_key"` // sent as the api-key header when set
+	Collection string        `yaml:"collection"`
+	Timeout    time.Duration `yaml:"timeout"` // per request attempt
+}
+
+// Share is a document folder ingested on a schedule.
+type Share struct {
+	Name     string   `yaml:"name"`     // prefix of its source names; default: the folder's base name
+	Path     string   `yaml:"path"`     // the folder (or one file)
+	Include  []string `yaml:"include"`  // globs of files to take; empty takes all
+	Exclude  []string `yaml:"exclude"`  // globs of files to skip
+	Space    string   `yaml:"space"`    // knowledge space; default: space
+	Kind     string   `yaml:"kind"`     // hint: rule, faq or passage; empty detects
+	Schedule string   `yaml:"schedule"` // cron expression or @every 1h; empty: only on lore ingest
 }
 
 // Mining configures experience mining from dialogues and operation logs.
@@ -100,6 +128,10 @@ func Default() Config {
 		Retrieval: Retrieval{DenseDim: 256, Candidates: 100, Limit: 8},
 		Chat:      Chat{MaxSentences: 4, MinScore: 0.5},
 		Mining:    Mining{Oplog: Oplog{OutcomeActivities: []string{}, Success: []string{}}},
+		Store: Store{Backend: "embedded", Qdrant: Qdrant{
+			URL: "http://127.0.0.1:6334", Collection: "lore_items", Timeout: 10 * time.Second,
+		}},
+		Shares: []Share{},
 	}
 }
 
@@ -145,6 +177,22 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: retrieval.dense_dim is %d, want at least 8", c.Retrieval.DenseDim)
 	case c.Retrieval.Limit < 1:
 		return fmt.Errorf("config: retrieval.limit is %d, want at least 1", c.Retrieval.Limit)
+	case c.Store.Backend != "embedded" && c.Store.Backend != "qdrant":
+		return fmt.Errorf("config: store.backend is %q, want embedded or qdrant", c.Store.Backend)
+	}
+	names := map[string]bool{}
+	for i, sh := range c.Shares {
+		switch {
+		case sh.Path == "":
+			return fmt.Errorf("config: shares[%d] has no path", i)
+		case sh.Kind != "" && sh.Kind != "rule" && sh.Kind != "faq" && sh.Kind != "passage":
+			return fmt.Errorf("config: shares[%d].kind is %q, want rule, faq, passage or empty", i, sh.Kind)
+		}
+		key := sh.Space + "\x00" + sh.Name + "\x00" + sh.Path
+		if names[key] {
+			return fmt.Errorf("config: shares[%d] repeats share %s", i, sh.Path)
+		}
+		names[key] = true
 	}
 	return nil
 }

@@ -68,3 +68,27 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLoad feeds arbitrary YAML to Load: it returns a config or an error,
+// never panics, and what it returns validates.
+func FuzzLoad(f *testing.F) {
+	example, err := os.ReadFile("lore.example.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(example))
+	f.Add("shares:\n  - path: /srv\n    kind: rule\n    schedule: \"@every 1h\"\n")
+	f.Add("server: [1, 2]\n")
+	f.Fuzz(func(t *testing.T, yml string) {
+		path := filepath.Join(t.TempDir(), "lore.yaml")
+		if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(path, nil)
+		if err == nil {
+			if verr := cfg.Validate(); verr != nil {
+				t.Fatalf("Load accepted a config that does not validate: %v", verr)
+			}
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -62,6 +63,10 @@ type Formats struct {
 	// items decides what the document becomes (a rule document becomes
 	// rules, not rules and passages). Put the catch-all (passages) last.
 	Extractors []Extractor
+	// Hints replace Extractors for the documents of a share with that kind
+	// hint ("rule", "faq", "passage"): the operator knows better than the
+	// detector. A hint not listed here is ignored.
+	Hints map[string][]Extractor
 }
 
 // Options configure a Pipeline.
@@ -153,16 +158,42 @@ type file struct {
 	abs  string // where to read it
 	name string // source name: root name + "/" + slash path under the root
 	info fs.FileInfo
+	kind string // the share's kind hint
 }
 
-// Run ingests every file under roots. A root that is a directory is a share:
-// its files are named "<base name of root>/<path under root>", and ledger
-// entries under that name whose files are gone are retired. A root that is a
-// file is named by its base name. A file that cannot be ingested is
-// quarantined with its reason and the run goes on; Run fails only when a
-// root cannot be read at all, the store fails, or ctx ends. progress may be
-// nil; it is called from one goroutine at a time.
+// Share is a folder of documents kept in step with the store.
+type Share struct {
+	// Name prefixes the source names of its files ("<name>/<path>"); empty
+	// means the base name of Path.
+	Name string
+	Path string // a directory, or a single file
+	// Include and Exclude are globs over slash paths relative to Path
+	// ("**/*.pdf", "drafts/**", "~$*"); a pattern without a slash matches
+	// the file's base name. Empty Include takes every file.
+	Include, Exclude []string
+	// Kind is a hint naming the extractor chain for its documents (see
+	// Formats.Hints); empty lets the content decide.
+	Kind string
+}
+
+// Run ingests every file under roots, each root a Share with no globs or
+// hint. See RunShares.
 func (p *Pipeline) Run(ctx context.Context, roots []string, progress func(Event)) (Summary, error) {
+	shares := make([]Share, len(roots))
+	for i, r := range roots {
+		shares[i] = Share{Path: r}
+	}
+	return p.RunShares(ctx, shares, progress)
+}
+
+// RunShares ingests the files of the shares. A share that is a directory is
+// walked in full: ledger entries under its name whose files are gone (or no
+// longer match its globs) are retired. A share that is a file is named by
+// its base name. A file that cannot be ingested is quarantined with its
+// reason and the run goes on; RunShares fails only when a share cannot be
+// read at all, the store fails, or ctx ends. progress may be nil; it is
+// called from one goroutine at a time.
+func (p *Pipeline) RunShares(ctx context.Context, roots []Share, progress func(Event)) (Summary, error) {
 	start := time.Now()
 	var sum Summary
 	var files []file
@@ -297,22 +328,31 @@ func underAny(path string, shares []string) bool {
 	return false
 }
 
-// discover lists the files of a root. Hidden files and directories (names
-// starting with ".") are skipped. share is the root's name for a directory,
+// discover lists the files of a share. Hidden files and directories (names
+// starting with ".") are skipped. name is the share's name for a directory,
 // "" for a single file.
-func discover(root string) (files []file, share string, err error) {
+func discover(sh Share) (files []file, name string, err error) {
+	root := sh.Path
+	for _, g := range append(append([]string(nil), sh.Include...), sh.Exclude...) {
+		if _, err := globRegexp(g); err != nil {
+			return nil, "", knowledge.Errorf(knowledge.Invalid, "ingest.Run", "share %s: bad glob %q / 通配符无效: %w", root, g, err)
+		}
+	}
 	info, err := os.Stat(root)
 	if err != nil {
 		return nil, "", knowledge.Errorf(knowledge.Invalid, "ingest.Run", "cannot read %s / 无法读取 %s: %w", root, root, err)
 	}
 	if !info.IsDir() {
-		return []file{{abs: root, name: filepath.Base(root), info: info}}, "", nil
+		return []file{{abs: root, name: filepath.Base(root), info: info, kind: sh.Kind}}, "", nil
 	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, "", fmt.Errorf("ingest: resolve %s: %w", root, err)
 	}
-	share = filepath.Base(abs)
+	name = sh.Name
+	if name == "" {
+		name = filepath.Base(abs)
+	}
 	err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -326,22 +366,81 @@ func discover(root string) (files []file, share string, err error) {
 		if d.IsDir() || !d.Type().IsRegular() {
 			return nil
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
 		rel, err := filepath.Rel(abs, path)
 		if err != nil {
 			return err
 		}
-		files = append(files, file{abs: path, name: share + "/" + filepath.ToSlash(rel), info: fi})
+		rel = filepath.ToSlash(rel)
+		if !selected(rel, sh.Include, sh.Exclude) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files = append(files, file{abs: path, name: name + "/" + rel, info: fi, kind: sh.Kind})
 		return nil
 	})
 	if err != nil {
 		return nil, "", knowledge.Errorf(knowledge.Invalid, "ingest.Run", "cannot walk %s / 无法遍历 %s: %w", root, root, err)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
-	return files, share, nil
+	return files, name, nil
+}
+
+// selected reports whether a slash path passes the include and exclude
+// globs. The globs were checked by discover.
+func selected(rel string, include, exclude []string) bool {
+	match := func(globs []string) bool {
+		for _, g := range globs {
+			re, _ := globRegexp(g)
+			target := rel
+			if !strings.Contains(g, "/") {
+				target = path.Base(rel)
+			}
+			if re.MatchString(target) {
+				return true
+			}
+		}
+		return false
+	}
+	return (len(include) == 0 || match(include)) && !match(exclude)
+}
+
+// globRegexp compiles a glob: ** matches across directories, * and ?
+// within one, [...] a character class.
+func globRegexp(g string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(g); i++ {
+		switch c := g[i]; c {
+		case '*':
+			if i+1 < len(g) && g[i+1] == '*' {
+				i++
+				if i+1 < len(g) && g[i+1] == '/' {
+					i++
+					b.WriteString("(?:.*/)?")
+				} else {
+					b.WriteString(".*")
+				}
+			} else {
+				b.WriteString("[^/]*")
+			}
+		case '?':
+			b.WriteString("[^/]")
+		case '[':
+			j := strings.IndexByte(g[i:], ']')
+			if j < 0 {
+				return nil, errors.New("unclosed [")
+			}
+			b.WriteString(g[i : i+j+1])
+			i += j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }
 
 // ingestFile handles one file. It returns an error only for failures that
@@ -392,7 +491,7 @@ func (p *Pipeline) ingestFile(ctx context.Context, f file, prev knowledge.Source
 		}
 		return Event{Path: f.name, Outcome: OutcomeUnchanged, Items: prev.Items}, 0, nil
 	}
-	items, warnings, err := p.read(ctx, f.name, content, src)
+	items, warnings, err := p.read(ctx, f.name, f.kind, content, src)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Event{}, 0, fmt.Errorf("ingest: %w", ctx.Err())
@@ -477,7 +576,7 @@ const headBytes = 4 << 10
 // read turns a file's content into completed items: by the first file
 // extractor that accepts it, or by its parser and the first extractor that
 // finds items.
-func (p *Pipeline) read(ctx context.Context, name string, content []byte, src knowledge.Source) (items []knowledge.Item, warnings []string, err error) {
+func (p *Pipeline) read(ctx context.Context, name, hint string, content []byte, src knowledge.Source) (items []knowledge.Item, warnings []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			items, warnings = nil, nil
@@ -502,7 +601,11 @@ func (p *Pipeline) read(ctx context.Context, name string, content []byte, src kn
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, ex := range p.formats.Extractors {
+	chain := p.formats.Extractors
+	if h, ok := p.formats.Hints[hint]; ok {
+		chain = h
+	}
+	for _, ex := range chain {
 		got, err := ex.Extract(ctx, doc)
 		if err != nil {
 			return nil, doc.Warnings, err
