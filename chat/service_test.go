@@ -1,0 +1,151 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/lorehq/lore/knowledge"
+	"github.com/lorehq/lore/retrieval"
+	"github.com/lorehq/lore/retrieval/segment"
+)
+
+var seg *segment.Segmenter
+
+func TestMain(m *testing.M) {
+	var err error
+	if seg, err = segment.New(); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+// fakeSearcher returns fixed hits and records the request, standing in for
+// retrieval.Searcher.
+type fakeSearcher struct {
+	hits []knowledge.Hit
+	err  error
+	got  retrieval.Request
+}
+
+func (f *fakeSearcher) Search(_ context.Context, req retrieval.Request) ([]knowledge.Hit, error) {
+	f.got = req
+	return f.hits, f.err
+}
+
+func hit(id string, kind knowledge.Kind, title, body, source string) knowledge.Hit {
+	return knowledge.Hit{Item: knowledge.Item{
+		ID: id, Kind: kind, Title: title, Body: body, Space: "default", Status: knowledge.StatusDraft,
+		Provenance: []knowledge.Provenance{{Source: source, HeadingPath: []string{"第二章 催收行为规范"}, Article: "第九条"}},
+	}}
+}
+
+var corpus = []knowledge.Hit{
+	hit("a", knowledge.KindRule, "催收作业管理办法 第九条",
+		"催收人员联系债务人的时间应当在每日8:00至21:00之间。不得在夜间拨打催收电话。本条自发布之日起施行。", "demo/rules/催收.md"),
+	hit("b", knowledge.KindPassage, "提前还款细则",
+		"提前还款需提前三个工作日申请。提前结清免收违约金。", "demo/rules/还款.pdf"),
+	hit("c", knowledge.KindScript, "安抚话术",
+		"先向客户致歉，再说明催收时间规定。", "demo/dialogues/d.jsonl"),
+}
+
+func TestAsk(t *testing.T) {
+	f := &fakeSearcher{hits: corpus}
+	s := New(f, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "催收电话晚上几点之后不能打？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.NoAnswer {
+		t.Fatalf("NoAnswer for an answerable question: %+v", ans)
+	}
+	if got := f.got.Filter.Spaces; len(got) != 1 || got[0] != "default" {
+		t.Errorf("searched spaces %v, want the default space", got)
+	}
+	if len(ans.Statements) == 0 || !strings.Contains(ans.Statements[0].Text, "催收") {
+		t.Fatalf("first statement %+v, want the contact-time sentence", ans.Statements)
+	}
+	for _, st := range ans.Statements {
+		if len(st.Cites) == 0 {
+			t.Errorf("statement %q cites nothing", st.Text)
+		}
+		for _, n := range st.Cites {
+			src := ans.Sources[n-1]
+			if !strings.Contains(corpus[n-1].Item.Body, st.Text) {
+				t.Errorf("statement %q is not verbatim from its cited source %d (%s)", st.Text, n, src.Title)
+			}
+		}
+	}
+	if len(ans.Rules) != 1 || ans.Rules[0] != 1 {
+		t.Errorf("rules = %v, want [1]", ans.Rules)
+	}
+	if ans.Script == nil || ans.Script.ItemID != "c" {
+		t.Errorf("script = %+v, want item c", ans.Script)
+	}
+	if src := ans.Sources[0]; src.File != "demo/rules/催收.md" || !strings.Contains(src.Location, "第九条") {
+		t.Errorf("source 1 = %+v", src)
+	}
+}
+
+func TestAskNoAnswer(t *testing.T) {
+	s := New(&fakeSearcher{hits: corpus}, seg, Options{DefaultSpace: "default"})
+	for _, q := range []string{"汽车保险理赔需要哪些材料？", "What is the mortgage rate for a second home?"} {
+		ans, err := s.Ask(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.NoAnswer || len(ans.Statements) != 0 || ans.Notice == "" {
+			t.Errorf("%s: want a no-answer notice and no statements, got %+v", q, ans)
+		}
+	}
+	ans, _ := s.Ask(context.Background(), Request{Question: "汽车保险理赔需要哪些材料？"})
+	if !strings.Contains(ans.Notice, "知识库") {
+		t.Errorf("Chinese question got notice %q", ans.Notice)
+	}
+	// The question's topic (a rare noun) is in no retrieved item, even
+	// though its everyday words are.
+	ans, _ = s.Ask(context.Background(), Request{Question: "按揭客户晚上几点之后不能打催收电话？"})
+	if !ans.NoAnswer || !strings.Contains(ans.Notice, "按揭") {
+		t.Errorf("question about mortgages: no answer %v, notice %q; want a notice naming 按揭", ans.NoAnswer, ans.Notice)
+	}
+}
+
+func TestLackingTerms(t *testing.T) {
+	text := "催收人员联系债务人的时间应当在每日8:00至21:00之间。 borrower data is kept five years"
+	cases := []struct {
+		specific []string
+		want     string
+	}{
+		{nil, ""},
+		{[]string{"债务人"}, ""},
+		{[]string{"按揭", "债务人"}, "按揭"},
+		{[]string{"borrower", "fix"}, "fix"}, // half the Latin terms missing
+		{[]string{"borrower", "data", "fix"}, ""},
+		{[]string{"travel", "insurance", "data"}, "travel insurance"},
+	}
+	for _, c := range cases {
+		if got := strings.Join(lackingTerms(c.specific, text), " "); got != c.want {
+			t.Errorf("lackingTerms(%v) = %q, want %q", c.specific, got, c.want)
+		}
+	}
+}
+
+func TestAskInvalid(t *testing.T) {
+	s := New(&fakeSearcher{}, seg, Options{DefaultSpace: "default"})
+	for name, req := range map[string]Request{
+		"empty":     {Question: "  "},
+		"too long":  {Question: strings.Repeat("长", maxQuestion+1)},
+		"bad kind":  {Question: "逾期", Kinds: []knowledge.Kind{"memo"}},
+		"bad limit": {Question: "逾期", Limit: 51},
+	} {
+		if _, err := s.Ask(context.Background(), req); knowledge.ErrorCode(err) != knowledge.Invalid {
+			t.Errorf("%s: err = %v, want code invalid", name, err)
+		}
+	}
+	failing := New(&fakeSearcher{err: errors.New("disk gone")}, seg, Options{})
+	if _, err := failing.Ask(context.Background(), Request{Question: "逾期"}); err == nil || knowledge.ErrorCode(err) != knowledge.Internal {
+		t.Errorf("search failure: err = %v, want an internal error", err)
+	}
+}
