@@ -213,15 +213,18 @@ type FAQ struct {
 
 // Script holds a best-practice reply for a situation, with its evidence.
 type Script struct {
-	Intent        string   `json:"intent"`
-	CustomerState string   `json:"customer_state,omitempty"` // e.g. anger, anxiety
-	Reply         string   `json:"reply"`
-	Dialogues     int      `json:"dialogues"`    // dialogues in which the reply was seen
-	SuccessRate   float64  `json:"success_rate"` // share of those with a good outcome
-	Baseline      float64  `json:"baseline"`     // success rate of the situation overall
-	Lift          float64  `json:"lift"`         // SuccessRate / Baseline
-	LiftLow       float64  `json:"lift_low"`     // lower confidence bound of Lift
-	Examples      []string `json:"examples,omitempty"`
+	Intent        string `json:"intent"`
+	CustomerState string `json:"customer_state,omitempty"` // e.g. anger, anxiety
+	// Situation holds what customers said just before the reply was
+	// given, a few distinct examples: how staff recognise the situation.
+	Situation   []string `json:"situation,omitempty"`
+	Reply       string   `json:"reply"`
+	Dialogues   int      `json:"dialogues"`    // dialogues in which the reply was seen
+	SuccessRate float64  `json:"success_rate"` // share of those with a good outcome
+	Baseline    float64  `json:"baseline"`     // success rate of the situation overall
+	Lift        float64  `json:"lift"`         // SuccessRate / Baseline
+	LiftLow     float64  `json:"lift_low"`     // lower confidence bound of Lift
+	Examples    []string `json:"examples,omitempty"`
 }
 
 // Procedure holds the recommended steps for a case type.

@@ -42,8 +42,12 @@ func (r *Result) Items() []knowledge.Item {
 			name = s.Intent
 		}
 		title := fmt.Sprintf("%s · 客户%s %s", name, emotionNames[s.CustomerState], s.CustomerState)
-		body := fmt.Sprintf("推荐话术 recommended reply：%s\n证据 evidence：%d 个对话 dialogues，成功率 success %.0f%% vs 基线 baseline %.0f%%，提升 lift %.2f（置信下限 lower bound %.2f），之后情绪改善 emotion improved %.0f%%",
-			s.Reply, s.Dialogues, 100*s.SuccessRate, 100*s.Baseline, s.Lift, s.LiftLow, 100*s.Improved)
+		situation := ""
+		if len(sc.Situation) > 0 {
+			situation = "客户说 customer says：" + strings.Join(sc.Situation, " / ") + "\n"
+		}
+		body := fmt.Sprintf("%s推荐话术 recommended reply：%s\n证据 evidence：%d 个对话 dialogues，成功率 success %.0f%% vs 基线 baseline %.0f%%，提升 lift %.2f（置信下限 lower bound %.2f），之后情绪改善 emotion improved %.0f%%",
+			situation, s.Reply, s.Dialogues, 100*s.SuccessRate, 100*s.Baseline, s.Lift, s.LiftLow, 100*s.Improved)
 		conf := 0.05
 		if s.Lift > 0 {
 			conf = min(1, max(0.05, s.LiftLow/s.Lift))

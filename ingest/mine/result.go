@@ -177,6 +177,29 @@ type use struct {
 	next     bool // a customer turn follows
 }
 
+// situation returns up to n distinct customer turns that came just
+// before the uses of a reply cluster.
+func (m *Miner) situation(cl []*group, n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, g := range cl {
+		for _, u := range g.uses {
+			turns := m.recs[u.rec].d.Turns
+			for j := int(u.turn) - 1; j >= 0; j-- {
+				if turns[j].Role != dialogue.Customer {
+					continue
+				}
+				if t := strings.TrimSpace(turns[j].Text); t != "" && !seen[t] && len(out) < n {
+					seen[t] = true
+					out = append(out, t)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
 // group collects the uses of one normalised wording.
 type group struct {
 	key  string
@@ -274,7 +297,8 @@ func (m *Miner) mineScripts(res *Result) {
 				Intent: s.Intent, CustomerState: s.CustomerState, Reply: ev.reply,
 				Dialogues: ev.n, SuccessRate: ev.rate, Baseline: s.Baseline,
 				Lift: ev.rate / s.Baseline, LiftLow: wilsonLow(ev.succ, ev.n, z) / s.Baseline,
-				Examples: ev.examples(m.p.Mining.MaxExamples),
+				Examples:  ev.examples(m.p.Mining.MaxExamples),
+				Situation: m.situation(cl, m.p.Mining.MaxExamples),
 			}, Improved: ev.improved, Provenance: ev.prov}
 			cands = append(cands, sc)
 		}
