@@ -181,6 +181,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) ([]knowledge.Hit, er
 	}
 	pool := hits
 	hits = diversify(hits, limit, s.opt.MMRLambda)
+	hits = surfaceKind(hits, pool, u.KindWeights, limit)
 	if u.Lookup != nil {
 		exact, err := s.lookupHits(ctx, req.Filter, u.Lookup, pool)
 		if err != nil {
