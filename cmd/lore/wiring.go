@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/lorehq/lore/chat"
+	"github.com/lorehq/lore/configs"
+	"github.com/lorehq/lore/ingest"
+	"github.com/lorehq/lore/ingest/chunk"
+	"github.com/lorehq/lore/ingest/csv"
+	"github.com/lorehq/lore/ingest/docx"
+	"github.com/lorehq/lore/ingest/faqtable"
+	"github.com/lorehq/lore/ingest/faqtext"
+	"github.com/lorehq/lore/ingest/glossary"
+	"github.com/lorehq/lore/ingest/html"
+	"github.com/lorehq/lore/ingest/markdown"
+	"github.com/lorehq/lore/ingest/mine"
+	"github.com/lorehq/lore/ingest/oplog"
+	"github.com/lorehq/lore/ingest/passage"
+	"github.com/lorehq/lore/ingest/pdf"
+	"github.com/lorehq/lore/ingest/rules"
+	"github.com/lorehq/lore/ingest/schedule"
+	"github.com/lorehq/lore/ingest/text"
+	"github.com/lorehq/lore/ingest/xlsx"
+	"github.com/lorehq/lore/knowledge"
+	"github.com/lorehq/lore/knowledge/qdrant"
+	"github.com/lorehq/lore/knowledge/sqlite"
+	"github.com/lorehq/lore/retrieval"
+	"github.com/lorehq/lore/retrieval/embed"
+	"github.com/lorehq/lore/retrieval/segment"
+	"github.com/lorehq/lore/retrieval/understand"
+	"github.com/lorehq/lore/ui"
+)
+
+// app is Lore wired from one configuration.
+type app struct {
+	cfg    configs.Config
+	store  knowledge.Store
+	seg    *segment.Segmenter
+	emb    *embed.Offline
+	search *retrieval.Searcher
+	chat   *chat.Service
+}
+
+func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
+	if err := ensureDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := segment.New()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	emb := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
+	syn := understand.DefaultSynonyms()
+	if err := addGlossarySynonyms(ctx, store, syn); err != nil {
+		store.Close()
+		return nil, err
+	}
+	search := retrieval.New(store, emb, retrieval.Options{
+		Candidates:   cfg.Retrieval.Candidates,
+		Limit:        cfg.Retrieval.Limit,
+		Understander: understand.New(seg, syn),
+	})
+	answer := chat.New(search, seg, chat.Options{
+		DefaultSpace: cfg.Space,
+		Limit:        cfg.Retrieval.Limit,
+		MaxSentences: cfg.Chat.MaxSentences,
+		MinScore:     cfg.Chat.MinScore,
+	})
+	return &app{cfg: cfg, store: store, seg: seg, emb: emb, search: search, chat: answer}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// addGlossarySynonyms feeds the synonyms of the stored glossary terms
+// (those reviewers have not rejected) to query expansion.
+func addGlossarySynonyms(ctx context.Context, store knowledge.Store, syn *understand.Synonyms) error {
+	f := knowledge.Filter{Kinds: []knowledge.Kind{knowledge.KindTerm}}
+	for after := ""; ; {
+		page, err := store.List(ctx, f, after, 500)
+		if err != nil {
+			return fmt.Errorf("load glossary: %w", err)
+		}
+		for _, it := range page {
+			if it.Term != nil && len(it.Term.Synonyms) > 0 {
+				syn.Add(it.Term.Term, it.Term.Synonyms...)
+			}
+		}
+		if len(page) < 500 {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// openStore opens the configured backend: the embedded store in the data
+// directory, or a Qdrant server.
+func openStore(ctx context.Context, cfg configs.Config) (knowledge.Store, error) {
+	if cfg.Store.Backend != "qdrant" {
+		return sqlite.Open(cfg.DataDir, sqlite.Options{Dim: cfg.Retrieval.DenseDim})
+	}
+	q := cfg.Store.Qdrant
+	u, err := url.Parse(q.URL)
+	if err != nil || u.Hostname() == "" {
+		return nil, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: want http://host:6334 / Qdrant 地址无效", q.URL)
+	}
+	port := qdrant.DefaultPort
+	if u.Port() != "" {
+		if port, err = strconv.Atoi(u.Port()); err != nil {
+			return nil, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: bad port / 端口无效", q.URL)
+		}
+	}
+	return qdrant.Open(ctx, qdrant.Config{
+		Host:             u.Hostname(),
+		Port:             port,
+		UseTLS:           u.Scheme == "https",
+		APIKey:           q.APIKey,
+		Collection:       q.Collection,
+		LedgerCollection: q.Collection + "_sources",
+		Dim:              cfg.Retrieval.DenseDim,
+		Timeout:          q.Timeout,
+	})
+}
+
+// pipeline returns the ingestion pipeline for a knowledge space.
+func (a *app) pipeline(space string) (*ingest.Pipeline, error) {
+	miner, err := mine.New(mine.DefaultPolicy())
+	if err != nil {
+		return nil, err
+	}
+	o := a.cfg.Mining.Oplog
+	events := oplog.NewExtractor(oplog.Config{
+		CaseColumn:     o.CaseColumn,
+		ActivityColumn: o.ActivityColumn,
+		TimeColumn:     o.TimeColumn,
+		ResourceColumn: o.ResourceColumn,
+		CaseType:       oplog.CaseTypeRule{Column: o.CaseTypeColumn},
+		Outcome:        oplog.OutcomeRule{Column: o.OutcomeColumn, Activities: o.OutcomeActivities, Success: o.Success},
+	})
+	maxBytes := a.cfg.Ingest.MaxFileBytes
+	passages := passage.New(chunk.Options{MaxChars: a.cfg.Ingest.ChunkChars})
+	formats := ingest.Formats{
+		Files: []ingest.FileExtractor{miner, events},
+		Parsers: map[string]ingest.Parser{
+			".md":       markdown.New(),
+			".markdown": markdown.New(),
+			".txt":      text.New(),
+			".html":     html.New(),
+			".htm":      html.New(),
+			".pdf":      pdf.New(pdf.Options{MaxBytes: maxBytes}),
+			".docx":     docx.New(docx.Options{}),
+			".xlsx":     xlsx.New(xlsx.Options{}),
+			".xlsm":     xlsx.New(xlsx.Options{}),
+			".csv":      csv.New(),
+			".tsv":      csv.New(),
+		},
+		Extractors: []ingest.Extractor{
+			rules.New(rules.Options{}),
+			faqtable.New(),
+			faqtext.New(),
+			passages,
+		},
+		Hints: map[string][]ingest.Extractor{
+			"rule":    {rules.New(rules.Options{Force: true}), passages},
+			"faq":     {faqtable.New(), faqtext.New(), passages},
+			"passage": {passages},
+		},
+	}
+	return ingest.New(a.store, a.emb, formats, ingest.Options{
+		Space:        space,
+		MaxFileBytes: maxBytes,
+		Workers:      a.cfg.Ingest.Workers,
+	}), nil
+}
+
+// ingest runs the pipeline once over roots, into the configured space.
+func (a *app) ingest(ctx context.Context, roots []string, progress func(ingest.Event)) (ingest.Summary, error) {
+	p, err := a.pipeline(a.cfg.Space)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	sum, err := p.Run(ctx, roots, progress)
+	if err != nil {
+		return sum, err
+	}
+	return sum, a.refreshGlossary(ctx, a.cfg.Space, sum)
+}
+
+// refreshGlossary rediscovers a space's terms after a run that changed it.
+func (a *app) refreshGlossary(ctx context.Context, space string, sum ingest.Summary) error {
+	if sum.New+sum.Changed+sum.Retired == 0 {
+		return nil
+	}
+	if _, err := glossary.Refresh(ctx, a.store, a.emb, space, a.seg, glossary.Options{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ingestShares runs the configured shares, one after another.
+func (a *app) ingestShares(ctx context.Context, shares []configs.Share, progress func(ingest.Event)) (ingest.Summary, error) {
+	var total ingest.Summary
+	for _, sh := range shares {
+		sum, err := a.ingestShare(ctx, sh, progress)
+		total = addSummaries(total, sum)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (a *app) ingestShare(ctx context.Context, sh configs.Share, progress func(ingest.Event)) (ingest.Summary, error) {
+	space := sh.Space
+	if space == "" {
+		space = a.cfg.Space
+	}
+	p, err := a.pipeline(space)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	sum, err := p.RunShares(ctx, []ingest.Share{{
+		Name: sh.Name, Path: sh.Path, Include: sh.Include, Exclude: sh.Exclude, Kind: sh.Kind,
+	}}, progress)
+	if err != nil {
+		return sum, err
+	}
+	return sum, a.refreshGlossary(ctx, space, sum)
+}
+
+func addSummaries(a, b ingest.Summary) ingest.Summary {
+	a.Seen += b.Seen
+	a.New += b.New
+	a.Changed += b.Changed
+	a.Unchanged += b.Unchanged
+	a.Retired += b.Retired
+	a.Quarantined += b.Quarantined
+	a.Items += b.Items
+	a.ItemsAdded += b.ItemsAdded
+	a.Problems = append(a.Problems, b.Problems...)
+	a.Warnings = append(a.Warnings, b.Warnings...)
+	a.Duration += b.Duration
+	return a
+}
+
+// schedule starts the scheduled shares; stop it when serving ends.
+func (a *app) schedule(ctx context.Context, log io.Writer) (*schedule.Scheduler, error) {
+	var jobs []schedule.Job
+	for _, sh := range a.cfg.Shares {
+		if sh.Schedule == "" {
+			continue
+		}
+		sh := sh
+		jobs = append(jobs, schedule.Job{Name: sh.Path, Spec: sh.Schedule, Run: func(ctx context.Context) error {
+			sum, err := a.ingestShare(ctx, sh, nil)
+			if err == nil {
+				fmt.Fprintf(log, "scheduled ingest / 定时导入 %s: ", sh.Path)
+				printSummary(log, sum)
+			}
+			return err
+		}})
+	}
+	return schedule.Start(ctx, jobs, func(job string, err error) {
+		if err != nil {
+			fmt.Fprintf(log, "scheduled ingest / 定时导入 %s failed / 失败: %v\n", job, err)
+		}
+	})
+}
+
+// serve runs the HTTP server until ctx ends, printing its URL when ready.
+func (a *app) serve(ctx context.Context, stdout io.Writer) error {
+	srv, err := ui.New(a.cfg.Server, ui.Deps{
+		Asker:        a.chat,
+		Searcher:     searchAdapter{a.search},
+		Ledger:       a.store,
+		DefaultSpace: a.cfg.Space,
+	})
+	if err != nil {
+		return err
+	}
+	return srv.Listen(ctx, a.cfg.Server.Addr, func(url string) {
+		fmt.Fprintf(stdout, "Lore is serving at / 服务地址: %s\n", url)
+	})
+}
+
+// searchAdapter fits the retrieval searcher to the UI's Searcher.
+type searchAdapter struct{ s *retrieval.Searcher }
+
+func (a searchAdapter) Search(ctx context.Context, text string, f knowledge.Filter, limit int) ([]knowledge.Hit, error) {
+	return a.s.Search(ctx, retrieval.Request{Text: text, Filter: f, Limit: limit})
+}
