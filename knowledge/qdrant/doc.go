@@ -13,9 +13,9 @@
 //     weights are term frequencies and Qdrant supplies the inverse
 //     document frequency at query time. The payload is the item's JSON
 //     fields as they are, plus "sources" (the item's source paths), "rev"
-//     (a write token), "revs" (the recent tokens) and "vectors_hash".
-//     Keyword indexes on kind, space
-//     (a tenant index), status and sources, a datetime index on updated.
+//     (a write token), "revs" (the recent tokens, one per writer) and
+//     "vectors_hash". Keyword indexes on kind, space (a tenant index),
+//     status and sources, a datetime index on updated.
 //   - ledger ("lore_sources"): one payload point per source, its id a UUID
 //     hashed from (space, path), with a one-dimensional placeholder vector.
 //

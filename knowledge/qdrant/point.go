@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/lorehq/lore/knowledge"
 	qc "github.com/qdrant/go-client/qdrant"
@@ -25,13 +26,15 @@ const (
 	// fieldSources lists Item.Sources(), for the Filter.Source condition
 	// and for finding a source's items.
 	fieldSources = "sources"
-	// fieldRev is a random token written with every change of the point;
-	// conditional writes name the token they read (compare-and-set).
+	// fieldRev is a token written with every change of the point (see
+	// newRev); conditional writes name the token they read
+	// (compare-and-set).
 	fieldRev = "rev"
-	// fieldRevs lists the last revHistory tokens, newest first, so a writer
-	// can tell its change landed even when another one followed it.
+	// fieldRevs lists recent tokens, newest first, at most one per writer
+	// and at most revWriters writers, so a writer can tell its change
+	// landed even when others followed it (see nextRevs).
 	fieldRevs  = "revs"
-	revHistory = 8
+	revWriters = 16
 	// fieldVectors is a hash of the point's vectors, so a sync can tell a
 	// payload-only change (overwrite payload, keep vectors) from a vector
 	// change (upsert the whole point) without reading vectors back.
@@ -100,11 +103,59 @@ func isLowerHex32(s string) bool {
 
 func itemPointID(id string) *qc.PointId { return qc.NewIDUUID(pointUUID(id)) }
 
-// newRev returns a fresh write token.
-func newRev() string {
-	var b [12]byte
+// newWriter returns a fresh writer id: one per Store, so the tokens of
+// one replica can be told from another's.
+func newWriter() string {
+	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b[:])
+}
+
+// newRev returns a fresh write token of the writer: "writer.random".
+func newRev(writer string) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return writer + "." + hex.EncodeToString(b[:])
+}
+
+// revWriter is the writer part of a token; "" for tokens written before
+// tokens named their writer.
+func revWriter(rev string) string {
+	w, _, ok := strings.Cut(rev, ".")
+	if !ok {
+		return ""
+	}
+	return w
+}
+
+// nextRevs is the token history of a point written with rev over a point
+// whose history was prev: rev first, then prev without the tokens of
+// rev's writer, cut to revWriters tokens.
+//
+// A writer confirms a change by reading the point back and finding its
+// token in the history (Store.apply); Qdrant does not report whether a
+// conditional write matched. Between the write and the read-back any
+// number of other writes may land, so a history of the last n tokens
+// loses a change that did land as soon as n others follow it, and the
+// writer then applies the change a second time. Keeping one token per
+// writer instead ties the bound to writers, not writes: a Store's writes
+// are serialised and each is confirmed before its next, so its token
+// stays in the history until it writes the point again or revWriters-1
+// other Stores have written it since.
+func nextRevs(rev string, prev []string) []string {
+	w := revWriter(rev)
+	out := make([]string, 1, revWriters)
+	out[0] = rev
+	for _, r := range prev {
+		if len(out) == revWriters {
+			break
+		}
+		if w != "" && revWriter(r) == w {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // vectorsHash identifies the content of v.

@@ -2,7 +2,9 @@ package qdrant
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,4 +113,43 @@ func FuzzDecodeItem(f *testing.F) {
 			t.Fatalf("decoded item does not encode: %v", err)
 		}
 	})
+}
+
+func TestNextRevs(t *testing.T) {
+	// tokens returns one token each of the writers w<from>…w<to-1>.
+	tokens := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, fmt.Sprintf("w%d.t%d", i, i))
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		rev  string
+		prev []string
+		want []string
+	}{
+		{"new point", "w1.x", nil, []string{"w1.x"}},
+		{"own older token replaced", "w1.y", []string{"w2.b", "w1.x", "w3.c"}, []string{"w1.y", "w2.b", "w3.c"}},
+		{"tokens from before writers are kept", "w1.y", []string{"aaaa", "bbbb"}, []string{"w1.y", "aaaa", "bbbb"}},
+		{"cut at revWriters", "w0.z", tokens(1, revWriters+1), append([]string{"w0.z"}, tokens(1, revWriters)...)},
+		{"own token replaced before the cut", "w3.z", tokens(1, revWriters+1), append([]string{"w3.z"}, slices.Delete(tokens(1, revWriters+1), 2, 3)...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := nextRevs(tc.rev, tc.prev); !slices.Equal(got, tc.want) {
+				t.Errorf("nextRevs(%q, %q)\n got %q\nwant %q", tc.rev, tc.prev, got, tc.want)
+			}
+		})
+	}
+	// Another writer's writes, however many, never push a token out.
+	revs := nextRevs(newRev(newWriter()), nil)
+	mine, other := revs[0], newWriter()
+	for i := 0; i < 10*revWriters; i++ {
+		revs = nextRevs(newRev(other), revs)
+	}
+	if !slices.Contains(revs, mine) || len(revs) != 2 {
+		t.Errorf("after another writer's writes the history is %q; want it to hold %q", revs, mine)
+	}
 }

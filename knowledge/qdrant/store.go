@@ -26,8 +26,9 @@ type Store struct {
 	points      qc.PointsClient
 	collections qc.CollectionsClient
 
-	mu  sync.Mutex       // serialises this Store's writes
-	now func() time.Time // clock: UTC, microsecond precision like Qdrant's datetimes
+	mu     sync.Mutex       // serialises this Store's writes
+	writer string           // this Store's part of the write tokens (newRev)
+	now    func() time.Time // clock: UTC, microsecond precision like Qdrant's datetimes
 }
 
 var _ knowledge.Store = (*Store)(nil)
@@ -66,6 +67,7 @@ func open(ctx context.Context, client *qc.Client, cfg Config) (*Store, error) {
 		client:      client,
 		points:      client.GetPointsClient(),
 		collections: client.GetCollectionsClient(),
+		writer:      newWriter(),
 		now:         func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	health, err := call(ctx, s, "health check", "", func(ctx context.Context) (*qc.HealthCheckReply, error) {

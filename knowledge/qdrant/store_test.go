@@ -805,6 +805,89 @@ func TestConcurrentReplicas_QdrantStandIn(t *testing.T) {
 	}
 }
 
+// TestUpdateConfirmedAfterOtherWriters_QdrantStandIn lets replica b edit
+// an item many times between replica a's conditional write and a's
+// read-back, as a slow network or a descheduled goroutine allows on a real
+// cluster: a must still see that its write landed and not apply its edit a
+// second time.
+func TestUpdateConfirmedAfterOtherWriters_QdrantStandIn(t *testing.T) {
+	ctx := context.Background()
+	si := startStandIn(t)
+	a, b := openStandIn(t, si), openStandIn(t, si)
+	sync1(t, a, source("faq/还款.md", "h1"), faqOverdue)
+	before, err := a.Get(ctx, faqOverdue.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More edits than revWriters, so a bound on remembered writes rather
+	// than writers would lose a's token.
+	const others = 20
+	var (
+		mu      sync.Mutex
+		wrote   bool // a's UpdateBatch has been served
+		fired   bool
+		bErrs   []error
+		trigger = func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			if fired || !wrote {
+				return false
+			}
+			fired = true
+			return true
+		}
+	)
+	si.setFail(func(method string, _ any) error {
+		switch method {
+		case "Points.UpdateBatch":
+			mu.Lock()
+			wrote = true
+			mu.Unlock()
+		case "Points.Get":
+			// a's read-back: b edits first. The injector runs before the
+			// request is served, so b's requests are served meanwhile.
+			if trigger() {
+				for i := 0; i < others; i++ {
+					if _, err := b.Update(ctx, faqOverdue.ID, func(it *knowledge.Item) error {
+						it.FAQ.Support++
+						return nil
+					}); err != nil {
+						mu.Lock()
+						bErrs = append(bErrs, err)
+						mu.Unlock()
+					}
+				}
+			}
+		}
+		return nil
+	})
+	mine, err := a.Update(ctx, faqOverdue.ID, func(it *knowledge.Item) error {
+		it.FAQ.Support++
+		return nil
+	})
+	si.setFail(nil)
+	if err != nil {
+		t.Fatalf("a.Update: %v", err)
+	}
+	for _, err := range bErrs {
+		t.Errorf("b.Update: %v", err)
+	}
+	if !fired {
+		t.Fatal("b's edits never ran between a's write and its read-back")
+	}
+	if mine.Version != before.Version+1 {
+		t.Errorf("a's edit stored as version %d, want %d (written once, before b's)", mine.Version, before.Version+1)
+	}
+	got, err := a.Get(ctx, faqOverdue.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != before.Version+1+others || got.FAQ.Support != before.FAQ.Support+1+others {
+		t.Errorf("after 1+%d edits: version %d support %d, want %d and %d (each edit applied once)",
+			others, got.Version, got.FAQ.Support, before.Version+1+others, before.FAQ.Support+1+others)
+	}
+}
+
 func TestUpdateRefusals_QdrantStandIn(t *testing.T) {
 	ctx := context.Background()
 	si := startStandIn(t)

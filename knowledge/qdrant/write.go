@@ -33,7 +33,10 @@ func (c change) id() string {
 
 // apply sends the changes in UpdateBatch requests of cfg.BatchSize
 // operations, then reads the points back and returns the ids whose change
-// did not take because another writer changed the point first. Each
+// did not take because another writer changed the point first: Qdrant
+// does not say whether a conditional write matched, so a change took if
+// its token is in the point's history, which keeps it through any number
+// of writes by fewer than revWriters other Stores (see nextRevs). Each
 // operation is atomic in Qdrant; a batch as a whole is not, which is why
 // callers write in an order that a crash at any point leaves repairable.
 func (s *Store) apply(ctx context.Context, changes []change) ([]string, error) {
@@ -93,12 +96,12 @@ func (s *Store) operation(c *change) (*qc.PointsUpdateOperation, error) {
 			},
 		}}, nil
 	}
-	c.rev = newRev()
-	revs := []string{c.rev}
+	c.rev = newRev(s.writer)
+	var prevRevs []string
 	if c.prev != nil {
-		revs = append(revs, c.prev.revs...)
-		revs = revs[:min(len(revs), revHistory)]
+		prevRevs = c.prev.revs
 	}
+	revs := nextRevs(c.rev, prevRevs)
 	vecHash := ""
 	switch {
 	case c.vectors != nil:
