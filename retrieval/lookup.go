@@ -36,7 +36,7 @@ func (s *Searcher) lookupHits(ctx context.Context, f knowledge.Filter, l *unders
 		if err != nil {
 			return nil, fmt.Errorf("retrieval: embed lookup: %w", err)
 		}
-		if allZero(vecs.Dense) {
+		if allZero(vecs.Dense) || s.opt.DenseWeight < 0 {
 			vecs.Dense = nil
 		}
 		f.Kinds = []knowledge.Kind{knowledge.KindRule}

@@ -12,8 +12,9 @@ import (
 
 // queryVectors embeds the question and its expansions and combines them:
 // the sparse vector is the question's term counts plus each expansion's
-// counts times its weight; the dense vector is the question's vector plus
-// each expansion's times its weight, L2-normalised. An all-zero dense
+// counts times its weight (the expansion's weight times
+// Options.ExpansionWeight); the dense vector is the question's vector plus
+// each expansion's times that weight, L2-normalised. An all-zero dense
 // result is dropped, so the sparse ranking alone decides; so is every
 // dense vector when Options.DenseWeight is negative.
 func (s *Searcher) queryVectors(ctx context.Context, text string, exps []understand.Expansion) (knowledge.Vectors, error) {
@@ -23,6 +24,9 @@ func (s *Searcher) queryVectors(ctx context.Context, text string, exps []underst
 	}
 	if s.opt.DenseWeight < 0 {
 		base.Dense = nil
+	}
+	if s.opt.ExpansionWeight < 0 {
+		exps = nil
 	}
 	if len(exps) == 0 {
 		if allZero(base.Dense) {
@@ -39,9 +43,10 @@ func (s *Searcher) queryVectors(ctx context.Context, text string, exps []underst
 		if err != nil {
 			return knowledge.Vectors{}, fmt.Errorf("retrieval: embed expansion %q: %w", e.Text, err)
 		}
-		addSparse(sparse, v.Sparse, e.Weight)
+		w := e.Weight * s.opt.ExpansionWeight
+		addSparse(sparse, v.Sparse, w)
 		if len(dense) > 0 && len(v.Dense) == len(dense) {
-			addDense(dense, v.Dense, e.Weight)
+			addDense(dense, v.Dense, w)
 		}
 	}
 	out := knowledge.Vectors{Sparse: toSparse(sparse), Dense: normalise(dense)}

@@ -45,14 +45,22 @@ const (
 	DefaultMMRLambda = 0.7  // relevance weight of MMR when Options leave it unset
 	// DefaultDenseWeight is the weight of the dense ranking in fusion when
 	// Options leave it unset. The offline hashed n-gram vector repeats the
-	// lexical evidence without its IDF: at full weight it pulls clauses
-	// that share common characters above ones that share rare words (on
-	// the STARD laws benchmark every weight above 0.05 lowered MRR@10,
-	// weight 1 by about 0.10). At 0.05 a dense rank counts like a few
-	// sparse ranks near the top: it breaks ties and still brings in items
-	// the sparse ranking misses entirely. Wire 1 for a model-backed
-	// embedder whose dense vectors carry meaning of their own.
-	DefaultDenseWeight = 0.05
+	// lexical evidence without its IDF: on the STARD laws benchmark weight
+	// 0.02 left quality as it was (it breaks ties and adds items the
+	// sparse ranking misses), 0.05 lowered MRR@10 by about 0.01, 0.3 by
+	// 0.09 and 1 by 0.16 (see retrieval/eval/ABLATION.md). A weight other
+	// than 1 makes the Searcher fetch every candidate of both rankings to
+	// re-fuse them, about 3 ms more per query. Wire 1 for a model-backed
+	// embedder whose dense vectors carry meaning of their own; a negative
+	// weight searches sparse only.
+	DefaultDenseWeight = 0.02
+	// DefaultExpansionWeight scales the weights of the Understander's
+	// expansions when Options leave it unset. The synonym list weighs an
+	// expansion at 0.3-0.6 of a typed term; halving that again lets
+	// expansions break ties and rescue questions in everyday words without
+	// drowning the question's own rare terms (on STARD: Hit@5 +0.013,
+	// MRR@10 +0.012 over scale 1; scale 1.3 was worse than 1).
+	DefaultExpansionWeight = 0.5
 	// minPool and poolFactor size the candidate pool MMR chooses from:
 	// max(poolFactor·limit, minPool) fused hits.
 	minPool    = 30
@@ -86,11 +94,15 @@ type Options struct {
 	// DenseWeight is the weight of the dense ranking in reciprocal-rank
 	// fusion, the sparse ranking weighing 1: a hit scores
 	// 1/(RRFK+sparse rank) + DenseWeight/(RRFK+dense rank). 0 means
-	// DefaultDenseWeight; a negative value leaves the dense vector out of
-	// the query, so the sparse ranking alone decides. With a weight other
+	// DefaultDenseWeight; a negative value leaves the dense vector
+	// out of the query, so the sparse ranking alone decides. With a weight other
 	// than 1 the Searcher asks the index for every candidate of both
 	// rankings and fuses them itself from the hits' ranks.
 	DenseWeight float64
+	// ExpansionWeight multiplies the weight of every expansion of the
+	// Understander; 0 means DefaultExpansionWeight, a negative value drops
+	// the expansions.
+	ExpansionWeight float64
 }
 
 // Searcher runs hybrid searches with MMR diversity. It is safe for
@@ -116,6 +128,9 @@ func New(idx Index, emb QueryEmbedder, opt Options) *Searcher {
 	if opt.DenseWeight == 0 {
 		opt.DenseWeight = DefaultDenseWeight
 	}
+	if opt.ExpansionWeight == 0 {
+		opt.ExpansionWeight = DefaultExpansionWeight
+	}
 	return &Searcher{idx: idx, emb: emb, opt: opt}
 }
 
@@ -129,8 +144,8 @@ type Request struct {
 // Search returns up to Limit hits for req. In order:
 //
 //  1. With an Understander, the question is analysed. The query vectors
-//     are the question's plus each expansion's scaled by its weight (see
-//     queryVectors).
+//     are the question's plus each expansion's scaled by its weight times
+//     Options.ExpansionWeight (see queryVectors).
 //  2. The index returns a pool of max(3·Limit, 30) hits fused by
 //     reciprocal rank.
 //  3. Each hit's Score is multiplied by the kind weight of the question

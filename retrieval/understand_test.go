@@ -95,7 +95,7 @@ func TestQueryVectors(t *testing.T) {
 		"e2": {Dense: []float32{0, 0, 1}, Sparse: sp([]uint32{4}, []float32{2})},
 	}}
 	exps := []understand.Expansion{{Text: "e1", Weight: 0.5}, {Text: "e2", Weight: 0.25}}
-	got, err := New(&fakeIndex{}, fe, Options{}).queryVectors(context.Background(), "q", exps)
+	got, err := New(&fakeIndex{}, fe, Options{DenseWeight: 1, ExpansionWeight: 1}).queryVectors(context.Background(), "q", exps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +114,31 @@ func TestQueryVectors(t *testing.T) {
 		t.Errorf("embedded %q, want the question then each expansion", fe.texts)
 	}
 
-	// A negative DenseWeight leaves the dense vector out.
+	// By default expansions weigh DefaultExpansionWeight times their own
+	// weight, and a negative ExpansionWeight drops them.
+	got, err = New(&fakeIndex{}, fe, Options{DenseWeight: 1}).queryVectors(context.Background(), "q", exps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := float32(DefaultExpansionWeight)
+	wantSparse = sp([]uint32{1, 2, 3, 4}, []float32{1, 2 + 0.5*d, 0.5 * d, 0.5 * d})
+	if !reflect.DeepEqual(got.Sparse, wantSparse) {
+		t.Errorf("default expansion weight: sparse = %+v, want %+v", got.Sparse, wantSparse)
+	}
+	got, err = New(&fakeIndex{}, fe, Options{DenseWeight: 1, ExpansionWeight: -1}).queryVectors(context.Background(), "q", exps)
+	if err != nil || !reflect.DeepEqual(got.Sparse, fe.vecs["q"].Sparse) {
+		t.Errorf("ExpansionWeight -1: sparse = %+v, %v; want the question's own", got.Sparse, err)
+	}
+
+	// A negative DenseWeight leaves the dense vector out; the default
+	// keeps it.
 	got, err = New(&fakeIndex{}, fe, Options{DenseWeight: -1}).queryVectors(context.Background(), "q", exps)
 	if err != nil || got.Dense != nil || len(got.Sparse.Indices) != 4 {
-		t.Errorf("sparse-only vectors = %+v, %v; want no dense and the merged sparse", got, err)
+		t.Errorf("DenseWeight -1: vectors = %+v, %v; want no dense and the merged sparse", got, err)
+	}
+	got, err = New(&fakeIndex{}, fe, Options{}).queryVectors(context.Background(), "q", exps)
+	if err != nil || got.Dense == nil {
+		t.Errorf("default options: vectors = %+v, %v; want a dense part", got, err)
 	}
 }
 
@@ -125,7 +146,8 @@ func TestDenseWeight(t *testing.T) {
 	ix := newFakeIndex(t, corpus())
 	ctx := context.Background()
 	req := Request{Text: "逾期罚息怎么计算", Limit: 5}
-	s := New(ix, testEmbedder(t), Options{Candidates: 20, MMRLambda: 1})
+	const dw = 0.05
+	s := New(ix, testEmbedder(t), Options{Candidates: 20, MMRLambda: 1, DenseWeight: dw})
 	hits, err := s.Search(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +161,7 @@ func TestDenseWeight(t *testing.T) {
 			want += 1 / float64(knowledge.RRFK+h.SparseRank)
 		}
 		if h.DenseRank > 0 {
-			want += DefaultDenseWeight / float64(knowledge.RRFK+h.DenseRank)
+			want += dw / float64(knowledge.RRFK+h.DenseRank)
 		}
 		if math.Abs(h.Score-want) > 1e-12 {
 			t.Errorf("hit %s score %v, want %v from its ranks", h.Item.ID, h.Score, want)

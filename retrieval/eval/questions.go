@@ -65,6 +65,11 @@ type line struct {
 	Gold        []Gold   `json:"gold"`
 	GoldIDs     []string `json:"gold_ids"`
 	GoldSources []string `json:"gold_sources"`
+	// The demo's format: source and also name files that answer it;
+	// unanswerable questions have no gold and are skipped.
+	Source       string   `json:"source"`
+	Also         []string `json:"also"`
+	Unanswerable bool     `json:"unanswerable"`
 }
 
 // maxLine bounds one JSONL record.
@@ -105,8 +110,13 @@ func ReadQuestions(r io.Reader) ([]Question, error) {
 		for _, id := range l.GoldIDs {
 			q.Gold = append(q.Gold, Gold{ID: id})
 		}
-		for _, s := range l.GoldSources {
-			q.Gold = append(q.Gold, Gold{Source: s})
+		if l.Unanswerable {
+			continue
+		}
+		for _, s := range append(append(l.GoldSources, l.Source), l.Also...) {
+			if s != "" {
+				q.Gold = append(q.Gold, Gold{Source: s})
+			}
 		}
 		switch {
 		case q.Text == "":

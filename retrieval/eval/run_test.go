@@ -79,10 +79,10 @@ func TestLatency(t *testing.T) {
 		ds = append(ds, time.Duration(i)*time.Millisecond)
 	}
 	got := latency(ds)
-	if got != (Latency{P50: 50, P90: 90, P99: 99}) {
-		t.Errorf("latency = %+v, want 50/90/99", got)
+	if got != (Latency{P50: 50, P90: 90, P95: 95, P99: 99}) {
+		t.Errorf("latency = %+v, want 50/90/95/99", got)
 	}
-	if got := latency([]time.Duration{3 * time.Millisecond}); got != (Latency{3, 3, 3}) {
+	if got := latency([]time.Duration{3 * time.Millisecond}); got != (Latency{3, 3, 3, 3}) {
 		t.Errorf("latency of one = %+v", got)
 	}
 	if got := latency(nil); got != (Latency{}) {

@@ -43,11 +43,11 @@ func (a ablated) Understand(q string) understand.Understanding {
 // Ladder builds the searcher variants of an ablation, each adding one
 // step to the one before, over the same index, embedder and understander:
 //
-//	sparse          sparse ranking only, fused order (no MMR), no understanding
-//	+dense          the dense ranking fused in at opt.DenseWeight
-//	+expansion      plus synonym expansions of the question
-//	+kinds+lookup   plus question-type kind priors and exact lookups
-//	default         plus MMR diversity: the searcher as opt configures it
+//	lore sparse          the sparse ranking only, fused order (no MMR), no understanding
+//	lore +dense          the dense ranking fused in at opt.DenseWeight (only when opt turns it on)
+//	lore +expansion      plus the synonym expansions of the question, at opt.ExpansionWeight
+//	lore +kinds+lookup   plus question-type kind priors and exact lookups
+//	lore default (+mmr)  plus MMR diversity: the searcher as opt configures it
 //
 // opt is the full configuration (the last rung); its Understander and
 // Reranker are ignored in favour of u and no reranker. Every variant
@@ -57,21 +57,26 @@ func Ladder(idx retrieval.Index, emb retrieval.QueryEmbedder, u retrieval.Unders
 	step := func(name string, o retrieval.Options) System {
 		return NewSearchSystem(name, retrieval.New(idx, emb, o), f)
 	}
-	sparse := opt
-	sparse.DenseWeight, sparse.MMRLambda, sparse.Understander = -1, 1, nil
-	dense := opt
-	dense.MMRLambda, dense.Understander = 1, nil
-	exp := dense
+	dense := opt.DenseWeight > 0 || (opt.DenseWeight == 0 && retrieval.DefaultDenseWeight > 0)
+	base := opt
+	base.MMRLambda, base.Understander = 1, nil
+	sparse := base
+	sparse.DenseWeight = -1
+	out := []System{step("lore sparse", sparse)}
+	if dense {
+		out = append(out, step("lore +dense", base))
+	} else {
+		base = sparse
+	}
+	exp := base
 	exp.Understander = Ablate(u, Parts{Expansions: true})
-	kinds := dense
+	kinds := base
 	kinds.Understander = Ablate(u, Parts{Expansions: true, KindWeights: true, Lookup: true})
 	full := opt
 	full.Understander = u
-	return []System{
-		step("lore sparse", sparse),
-		step("lore +dense", dense),
+	return append(out,
 		step("lore +expansion", exp),
 		step("lore +kinds+lookup", kinds),
 		step("lore default (+mmr)", full),
-	}
+	)
 }
