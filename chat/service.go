@@ -97,7 +97,7 @@ func (s *Service) Ask(ctx context.Context, req Request) (Answer, error) {
 	if err != nil {
 		return Answer{}, fmt.Errorf("chat: search: %w", err)
 	}
-	return s.compose(q, hits), nil
+	return s.compose(q, reviewedTerms(hits)), nil
 }
 
 // compose builds the extractive answer from the hits, in their order.
@@ -174,6 +174,19 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 		}
 	}
 	return ans
+}
+
+// reviewedTerms drops glossary terms no reviewer has approved: discovered
+// terms are candidates (some are fragments of phrases), fit to answer only
+// once a person confirmed them.
+func reviewedTerms(hits []knowledge.Hit) []knowledge.Hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		if h.Item.Kind != knowledge.KindTerm || h.Item.Status == knowledge.StatusApproved {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // lackingTerms returns the specific terms the retrieved text does not

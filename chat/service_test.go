@@ -149,3 +149,22 @@ func TestAskInvalid(t *testing.T) {
 		t.Errorf("search failure: err = %v, want an internal error", err)
 	}
 }
+
+func TestDraftTermsNotCited(t *testing.T) {
+	draft := hit("t1", knowledge.KindTerm, "催收时间", "术语 term：催收时间", "space/.lore/glossary")
+	approved := hit("t2", knowledge.KindTerm, "停催", "术语 term：停催 定义 definition：停催是指暂停一切主动催收联系。", "space/.lore/glossary")
+	approved.Item.Status = knowledge.StatusApproved
+	s := New(&fakeSearcher{hits: []knowledge.Hit{draft, approved, corpus[0]}}, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "催收时间和停催是什么意思？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range ans.Sources {
+		if src.ItemID == "t1" {
+			t.Error("a draft glossary term was cited")
+		}
+	}
+	if len(ans.Sources) != 2 || ans.Sources[0].ItemID != "t2" {
+		t.Errorf("sources = %+v, want the approved term then the rule", ans.Sources)
+	}
+}
