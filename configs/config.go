@@ -28,7 +28,21 @@ type Config struct {
 	Chat      Chat      `yaml:"chat"`
 	Mining    Mining    `yaml:"mining"`
 	Store     Store     `yaml:"store"`
+	Embedding Embedding `yaml:"embedding"`
 	Shares    []Share   `yaml:"shares"`
+}
+
+// Embedding configures an optional model-backed dense embedder. With no
+// provider Lore embeds offline (hashed n-grams); with one, the dense part
+// comes from the model and the sparse part stays offline.
+type Embedding struct {
+	Provider  string        `yaml:"provider"` // "", "openai" (any OpenAI-compatible server) or "ollama"
+	BaseURL   string        `yaml:"base_url"` // e.g. http://127.0.0.1:11434 or https://host/v1
+	Model     string        `yaml:"model"`
+	APIKey    string        `yaml:"api_key"`
+	Dim       int           `yaml:"dim"` // 0 asks the model once
+	BatchSize int           `yaml:"batch_size"`
+	Timeout   time.Duration `yaml:"timeout"` // per request
 }
 
 // Store selects where items and vectors live.
@@ -98,9 +112,10 @@ type Ingest struct {
 
 // Retrieval configures search.
 type Retrieval struct {
-	DenseDim   int `yaml:"dense_dim"`  // dimension of the offline hashed dense vector
-	Candidates int `yaml:"candidates"` // hits per ranking before fusion
-	Limit      int `yaml:"limit"`      // hits returned by default
+	DenseDim    int     `yaml:"dense_dim"`    // dimension of the offline hashed dense vector
+	DenseWeight float64 `yaml:"dense_weight"` // weight of the dense ranking in fusion; negative leaves it out
+	Candidates  int     `yaml:"candidates"`   // hits per ranking before fusion
+	Limit       int     `yaml:"limit"`        // hits returned by default
 }
 
 // Chat configures answering.
@@ -125,13 +140,14 @@ func Default() Config {
 			ChunkChars:   400,
 			Workers:      2,
 		},
-		Retrieval: Retrieval{DenseDim: 256, Candidates: 100, Limit: 8},
+		Retrieval: Retrieval{DenseDim: 256, DenseWeight: 0.02, Candidates: 100, Limit: 8},
 		Chat:      Chat{MaxSentences: 4, MinScore: 0.5},
 		Mining:    Mining{Oplog: Oplog{OutcomeActivities: []string{}, Success: []string{}}},
 		Store: Store{Backend: "embedded", Qdrant: Qdrant{
 			URL: "http://127.0.0.1:6334", Collection: "lore_items", Timeout: 10 * time.Second,
 		}},
-		Shares: []Share{},
+		Embedding: Embedding{BatchSize: 32, Timeout: time.Minute},
+		Shares:    []Share{},
 	}
 }
 
@@ -179,6 +195,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: retrieval.limit is %d, want at least 1", c.Retrieval.Limit)
 	case c.Store.Backend != "embedded" && c.Store.Backend != "qdrant":
 		return fmt.Errorf("config: store.backend is %q, want embedded or qdrant", c.Store.Backend)
+	case c.Embedding.Provider != "" && c.Embedding.Provider != "openai" && c.Embedding.Provider != "ollama":
+		return fmt.Errorf("config: embedding.provider is %q, want empty (offline), openai or ollama", c.Embedding.Provider)
+	case c.Embedding.Provider != "" && c.Embedding.Model == "":
+		return fmt.Errorf("config: embedding.model is empty")
 	}
 	names := map[string]bool{}
 	for i, sh := range c.Shares {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/lorehq/lore/chat"
+	"github.com/lorehq/lore/demo"
+	"github.com/lorehq/lore/retrieval/eval"
 )
 
 func TestCommandLine(t *testing.T) {
@@ -26,6 +28,8 @@ func TestCommandLine(t *testing.T) {
 		{"unknown flag", []string{"serve", "-fast"}, exitUsage, "flag provided but not defined"},
 		{"ingest without path", []string{"ingest"}, exitUsage, "give files or folders"},
 		{"ask without question", []string{"ask"}, exitUsage, "give a question"},
+		{"eval without questions", []string{"eval", "-data", "DATA"}, exitUsage, "-questions"},
+		{"eval with missing questions", []string{"eval", "-data", "DATA", "-questions", "/nonexistent/q.jsonl"}, exitUsage, "nonexistent"},
 		{"bad config", []string{"ask", "-config", "/nonexistent/lore.yaml", "x"}, exitUsage, "nonexistent"},
 		{"missing path", []string{"ingest", "-data", "DATA", "/nonexistent/share"}, exitFailure, "cannot read /nonexistent/share"},
 	}
@@ -107,5 +111,39 @@ func TestIngestQuarantine(t *testing.T) {
 	}
 	if ans.NoAnswer || len(ans.Sources) == 0 || ans.Sources[0].File != "share/good.md" {
 		t.Errorf("after the good file broke, its indexed content should still answer; got %+v", ans)
+	}
+}
+
+// TestEvalDemo runs `lore eval` over the demo corpus and its questions:
+// a baseline row and a Lore row over the answerable questions.
+func TestEvalDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests the demo corpus")
+	}
+	corpus := filepath.Join(t.TempDir(), "demo")
+	if err := demo.Extract(corpus); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := demo.Questions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answerable := 0
+	for _, q := range qs {
+		if !q.Unanswerable {
+			answerable++
+		}
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"eval", "-json", "-data", t.TempDir(), "-questions", "../../demo/questions.jsonl", corpus}, nil, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var rep eval.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if rep.Questions != answerable || len(rep.Systems) != 2 || rep.Systems[0].Name != "bm25-bigram" || rep.Systems[1].Name != "lore" {
+		t.Fatalf("report has %d questions and systems %+v; want %d questions, the baseline then lore", rep.Questions, rep.Systems, answerable)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/schedule"
 	"github.com/lorehq/lore/knowledge"
+	"github.com/lorehq/lore/retrieval/eval"
 )
 
 // command is a parsed command line with its configuration.
@@ -27,8 +28,9 @@ type command struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	jsonOut bool   // ask, ingest: print JSON
-	kinds   string // ask: comma-separated kinds
+	jsonOut   bool   // ask, ingest, eval: print JSON
+	kinds     string // ask: comma-separated kinds
+	questions string // eval: JSONL questions with gold items
 }
 
 func parseCommand(name string, args, environ []string, stdout, stderr io.Writer) (*command, error) {
@@ -45,6 +47,10 @@ func parseCommand(name string, args, environ []string, stdout, stderr io.Writer)
 	case "ingest":
 		fs.StringVar(&space, "space", "", "knowledge space to ingest into (default from config)")
 		fs.BoolVar(&c.jsonOut, "json", false, "print the summary as JSON")
+	case "eval":
+		fs.StringVar(&space, "space", "", "knowledge space to evaluate (default from config)")
+		fs.BoolVar(&c.jsonOut, "json", false, "print the report as JSON")
+		fs.StringVar(&c.questions, "questions", "", "JSONL questions with gold items (required)")
 	case "ask":
 		fs.StringVar(&space, "space", "", "knowledge space to search (default from config)")
 		fs.BoolVar(&c.jsonOut, "json", false, "print the answer as JSON")
@@ -60,6 +66,10 @@ func parseCommand(name string, args, environ []string, stdout, stderr io.Writer)
 	c.args = fs.Args()
 	switch name {
 	case "ingest":
+	case "eval":
+		if c.questions == "" {
+			return nil, fmt.Errorf("give the questions file with -questions / 请用 -questions 指定问题文件")
+		}
 	case "ask":
 		if len(c.args) == 0 {
 			return nil, fmt.Errorf("give a question / 请输入问题")
@@ -174,6 +184,38 @@ func runIngest(ctx context.Context, c *command) error {
 		return exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// runEval ingests the given corpus (if any), then scores the searcher and
+// a BM25 baseline over the same items on the questions.
+func runEval(ctx context.Context, c *command) error {
+	qs, err := eval.LoadQuestions(c.questions)
+	if err != nil {
+		return exitError{code: exitUsage, err: err}
+	}
+	a, err := openApp(ctx, c.cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if len(c.args) > 0 {
+		sum, err := a.ingest(ctx, c.args, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "ingested / 已导入: ")
+		printSummary(c.stderr, sum)
+	}
+	f := eval.DefaultFilter(qs)
+	f.Spaces = []string{c.cfg.Space}
+	rep, err := eval.Evaluate(ctx, qs, eval.Config{Searcher: a.search, Items: a.store, Filter: f})
+	if err != nil {
+		return err
+	}
+	if c.jsonOut {
+		return rep.WriteJSON(c.stdout)
+	}
+	return rep.WriteText(c.stdout)
 }
 
 func runAsk(ctx context.Context, c *command) error {

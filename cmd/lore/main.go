@@ -30,6 +30,9 @@ Usage:
   lore ingest [flags] [PATH...]  ingest files or folders (each folder is a share);
                                  with no PATH, the shares of the config
   lore ask    [flags] QUESTION   answer one question on the terminal
+  lore eval   -questions FILE [flags] [PATH...]
+                                 score retrieval (Hit@k, MRR, nDCG, latency) against a
+                                 BM25 baseline, after ingesting PATH… if given
 
 Flags common to every command:
   -config FILE   YAML config (see configs/lore.example.yaml); env LORE_* overrides it
@@ -65,6 +68,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fn = runIngest
 	case "ask":
 		fn = runAsk
+	case "eval":
+		fn = runEval
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"strconv"
 
 	"github.com/lorehq/lore/chat"
@@ -31,43 +32,71 @@ import (
 	"github.com/lorehq/lore/knowledge/sqlite"
 	"github.com/lorehq/lore/retrieval"
 	"github.com/lorehq/lore/retrieval/embed"
+	"github.com/lorehq/lore/retrieval/embed/remote"
 	"github.com/lorehq/lore/retrieval/segment"
 	"github.com/lorehq/lore/retrieval/understand"
 	"github.com/lorehq/lore/ui"
 )
+
+// embedder embeds items at ingest and questions at search.
+type embedder interface {
+	EmbedItems(ctx context.Context, items []knowledge.Item) ([]knowledge.Vectors, error)
+	EmbedQuery(ctx context.Context, text string) (knowledge.Vectors, error)
+}
 
 // app is Lore wired from one configuration.
 type app struct {
 	cfg    configs.Config
 	store  knowledge.Store
 	seg    *segment.Segmenter
-	emb    *embed.Offline
+	emb    embedder
 	search *retrieval.Searcher
 	chat   *chat.Service
+	// closeEmb releases a model embedder's cache; nil for the offline one.
+	closeEmb func() error
 }
 
 func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 	if err := ensureDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	store, err := openStore(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
 	seg, err := segment.New()
 	if err != nil {
-		store.Close()
 		return nil, err
 	}
-	emb := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
+	offline := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
+	var emb embedder = offline
+	dim := cfg.Retrieval.DenseDim
+	var closeEmb func() error
 	syn := understand.DefaultSynonyms()
-	if err := addGlossarySynonyms(ctx, store, syn); err != nil {
-		store.Close()
+	if e := cfg.Embedding; e.Provider != "" {
+		r, err := remote.New(ctx, remote.Config{
+			Provider: e.Provider, BaseURL: e.BaseURL, Model: e.Model, APIKey: e.APIKey, Dim: e.Dim,
+			BatchSize: e.BatchSize, Timeout: e.Timeout, CacheDir: filepath.Join(cfg.DataDir, "embed-cache"),
+		}, offline)
+		if err != nil {
+			return nil, err
+		}
+		emb, dim, closeEmb = r, r.Dim(), r.Close
+	}
+	cfg.Retrieval.DenseDim = dim
+	store, err := openStore(ctx, cfg)
+	if err == nil {
+		err = addGlossarySynonyms(ctx, store, syn)
+		if err != nil {
+			store.Close()
+		}
+	}
+	if err != nil {
+		if closeEmb != nil {
+			closeEmb()
+		}
 		return nil, err
 	}
 	search := retrieval.New(store, emb, retrieval.Options{
 		Candidates:   cfg.Retrieval.Candidates,
 		Limit:        cfg.Retrieval.Limit,
+		DenseWeight:  cfg.Retrieval.DenseWeight,
 		Understander: understand.New(seg, syn),
 	})
 	answer := chat.New(search, seg, chat.Options{
@@ -76,10 +105,15 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 		MaxSentences: cfg.Chat.MaxSentences,
 		MinScore:     cfg.Chat.MinScore,
 	})
-	return &app{cfg: cfg, store: store, seg: seg, emb: emb, search: search, chat: answer}, nil
+	return &app{cfg: cfg, store: store, seg: seg, emb: emb, closeEmb: closeEmb, search: search, chat: answer}, nil
 }
 
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	if a.closeEmb != nil {
+		a.closeEmb()
+	}
+	return a.store.Close()
+}
 
 // addGlossarySynonyms feeds the synonyms of the stored glossary terms
 // (those reviewers have not rejected) to query expansion.
