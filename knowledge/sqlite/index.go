@@ -343,7 +343,9 @@ func (x *index) sparseRank(q knowledge.Sparse, p *pred, k int) []scored {
 	}
 	h := &topK{k: k, x: x}
 	for _, s := range touched {
-		if score := acc[s]; score > 0 && p.match(&x.slots[s]) {
+		// The cheap heap bound first: matching the filter reads the
+		// item's entry, a cache miss per touched item.
+		if score := acc[s]; score > 0 && (len(h.items) < h.k || score >= h.items[0].score) && p.match(&x.slots[s]) {
 			h.offer(scored{slot: s, score: score})
 		}
 		acc[s] = 0
