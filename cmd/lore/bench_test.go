@@ -136,3 +136,53 @@ func BenchmarkRescanUnchanged10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// BenchmarkIngestFormat ingests a share of 20 files of one format into a
+// new store per iteration: read, parse, extract, embed and commit.
+func BenchmarkIngestFormat(b *testing.B) {
+	corpus := demo.Corpus()
+	read := func(name string) []byte {
+		data, err := fs.ReadFile(corpus, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return data
+	}
+	formats := []struct {
+		ext  string
+		data []byte
+	}{
+		{".md", read("rules/催收作业管理办法.md")},
+		{".html", read("rules/客户投诉处理规程.html")},
+		{".txt", read("rules/随心贷产品常见问题.txt")},
+		{".pdf", read("rules/个人贷款提前还款与展期操作细则.pdf")},
+		{".docx", docxFile(b)},
+		{".xlsx", xlsxFAQ(b)},
+	}
+	a, _ := benchApp(b)
+	for _, f := range formats {
+		b.Run(f.ext[1:], func(b *testing.B) {
+			const files = 20
+			share := filepath.Join(b.TempDir(), "share")
+			for i := 0; i < files; i++ {
+				write(b, share, fmt.Sprintf("doc%02d%s", i, f.ext), f.data)
+			}
+			b.SetBytes(int64(files * len(f.data)))
+			for b.Loop() {
+				b.StopTimer()
+				a.store.Close()
+				st, err := sqlite.Open(b.TempDir(), sqlite.Options{Dim: a.cfg.Retrieval.DenseDim})
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.store = st
+				b.StartTimer()
+				sum, err := a.ingest(context.Background(), []string{share}, nil)
+				if err != nil || sum.New != files {
+					b.Fatalf("ingest: %+v, %v", sum, err)
+				}
+			}
+			b.ReportMetric(float64(files*b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}

@@ -102,6 +102,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	answerable := 0
+	mined := map[string]bool{} // kind and file of every cited source
 	for _, q := range questions {
 		var ans chat.Answer
 		if code := postJSON(t, base+"api/v1/chat", chat.Request{Question: q.Q}, &ans); code != http.StatusOK {
@@ -130,6 +131,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		if !found || ans.NoAnswer || len(ans.Statements) == 0 {
 			t.Errorf("%q: want %s cited in the top 3, got %q (no answer %v, %d statements)", q.Q, q.Source, top, ans.NoAnswer, len(ans.Statements))
 		}
+		for _, src := range ans.Sources {
+			mined[string(src.Kind)+" "+src.File] = true
+		}
 		for _, st := range ans.Statements {
 			if len(st.Cites) == 0 {
 				t.Errorf("%q: statement %q has no citation", q.Q, st.Text)
@@ -138,6 +142,13 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if answerable < 10 {
 		t.Errorf("only %d answerable demo questions, want at least 10", answerable)
+	}
+	// What Lore mined from the dialogues and the operation log reaches the
+	// answers, not only what the rule documents say.
+	for _, want := range []string{"faq demo/dialogues/dialogues.jsonl", "script demo/dialogues/dialogues.jsonl", "procedure demo/oplog/cases.csv"} {
+		if !mined[want] {
+			t.Errorf("no answer cites a %s item", want)
+		}
 	}
 
 	// The rest of the surface is up too.

@@ -42,7 +42,7 @@ const shareRules = `# 安和消费金融有限公司还款提醒管理规定
 
 // docxFile builds a minimal Word document: a heading, a paragraph and a
 // table of fees.
-func docxFile(t *testing.T) []byte {
+func docxFile(t testing.TB) []byte {
 	t.Helper()
 	const body = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>
@@ -75,7 +75,7 @@ func docxFile(t *testing.T) []byte {
 }
 
 // xlsxFAQ builds a workbook with a FAQ sheet.
-func xlsxFAQ(t *testing.T) []byte {
+func xlsxFAQ(t testing.TB) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -108,7 +108,7 @@ func gbk(t *testing.T, s string) []byte {
 	return b
 }
 
-func write(t *testing.T, dir, name string, data []byte) {
+func write(t testing.TB, dir, name string, data []byte) {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

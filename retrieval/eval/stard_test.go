@@ -86,6 +86,15 @@ func openStard(tb testing.TB, dim int) *stardBench {
 	if sum.Quarantined > 0 {
 		tb.Fatalf("quarantined: %+v", sum.Problems)
 	}
+	// ../shared/bench/README.md: 27 statutes, 2,917 articles; each article
+	// is one rule item in the store.
+	st, err := store.Stats(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if st.ByKind[knowledge.KindRule] != 2917 || sum.New != 27 {
+		tb.Fatalf("ingested %d files into %d rule items, want 27 files and 2,917 articles", sum.New, st.ByKind[knowledge.KindRule])
+	}
 	return &stardBench{store: store, seg: seg, emb: emb, qs: qs}
 }
 
