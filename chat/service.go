@@ -128,7 +128,7 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 	var cands []candidate
 	for i, h := range hits {
 		prior := 1 / (1 + 0.15*float64(i))
-		for j, sent := range segment.Sentences(h.Item.Body) {
+		for j, sent := range segment.Sentences(answerText(&h.Item)) {
 			c := coverage(terms, s.tok.Normalize(sent))
 			if c == 0 || utf8.RuneCountInString(sent) < 4 {
 				continue
@@ -174,6 +174,19 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 		}
 	}
 	return ans
+}
+
+// answerText is the part of an item that can answer: a FAQ's answer and
+// a script's reply, not the question or what the customer said; the body
+// of anything else.
+func answerText(it *knowledge.Item) string {
+	switch {
+	case it.FAQ != nil && it.FAQ.Answer != "":
+		return it.FAQ.Answer
+	case it.Script != nil && it.Script.Reply != "":
+		return it.Script.Reply
+	}
+	return it.Body
 }
 
 // reviewedTerms drops glossary terms no reviewer has approved: discovered

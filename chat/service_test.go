@@ -168,3 +168,23 @@ func TestDraftTermsNotCited(t *testing.T) {
 		t.Errorf("sources = %+v, want the approved term then the rule", ans.Sources)
 	}
 }
+
+func TestStatementsComeFromAnswers(t *testing.T) {
+	faq := hit("f", knowledge.KindFAQ, "晚上能打催收电话吗？", "问：晚上能打催收电话吗？\n答：催收电话只能在每日8:00至21:00之间拨打。", "faq.txt")
+	faq.Item.FAQ = &knowledge.FAQ{Question: "晚上能打催收电话吗？", Answer: "催收电话只能在每日8:00至21:00之间拨打。"}
+	script := hit("s", knowledge.KindScript, "催收时间投诉", "客户说 customer says：晚上十点还打催收电话！\n推荐话术 recommended reply：非常抱歉打扰您休息，我们的催收电话只会在白天拨打。", "d.jsonl")
+	script.Item.Script = &knowledge.Script{Situation: []string{"晚上十点还打催收电话！"}, Reply: "非常抱歉打扰您休息，我们的催收电话只会在白天拨打。"}
+	s := New(&fakeSearcher{hits: []knowledge.Hit{script, faq}}, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "晚上能打催收电话吗？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Statements) == 0 {
+		t.Fatal("no statements")
+	}
+	for _, st := range ans.Statements {
+		if strings.Contains(st.Text, "晚上十点还打") || strings.HasSuffix(st.Text, "吗？") {
+			t.Errorf("statement %q quotes a question or the customer, not an answer", st.Text)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 const RareFreq = 1000
 
 // Specific returns the words of text that name particular things: nouns
-// (dictionary tags n, nz, vn, …) rarer than RareFreq, Han words the
+// (dictionary tags n, nz, vn, …, but not person names) rarer than RareFreq, Han words the
 // dictionary does not know at all when at least two characters long, and
 // Latin words of three or more letters that are not function words. A
 // question whose specific words appear in none of the retrieved items is
@@ -33,7 +33,10 @@ func (s *Segmenter) Specific(text string) []string {
 			s.mu.RLock()
 			freq, pos, ok := s.gse.Find(w)
 			s.mu.RUnlock()
-			if !ok || freq < RareFreq && (strings.HasPrefix(pos, "n") || pos == "vn") {
+			// Person names (nr) are left out: customers' names are not a
+			// question's topic, and the dictionary tags some phrases as
+			// names (多少钱).
+			if !ok || freq < RareFreq && (strings.HasPrefix(pos, "n") && pos != "nr" || pos == "vn") {
 				out = append(out, w)
 			}
 			continue

@@ -120,6 +120,10 @@ var typeCues = map[QuestionType][]cue{
 // asks how to reply and also names a rule wants the reply.
 var typePriority = []QuestionType{TypeScript, TypeProcedure, TypeRule, TypeFact}
 
+// permissionCue matches a yes/no question about what may be done
+// (可以在晚上打电话吗, 能不收手续费吗), a weak rule cue.
+var permissionCue = regexp.MustCompile(`(可以|能|允许|准许)[^，。？?]{1,16}吗`)
+
 // articleCue matches an article reference, a strong rule cue.
 var articleCue = regexp.MustCompile(`第\s*[0-9零〇一二两三四五六七八九十百千]+\s*条`)
 
@@ -142,6 +146,9 @@ func DetectType(normalized string) QuestionType {
 		}
 		if t == TypeRule && articleCue.MatchString(normalized) {
 			score += 2
+		}
+		if t == TypeRule && permissionCue.MatchString(normalized) {
+			score++
 		}
 		if score > bestScore {
 			best, bestScore = t, score

@@ -231,6 +231,7 @@ func TestDetectType(t *testing.T) {
 		{"催收的时候能不能给借款人的同事打电话", TypeRule},
 		{"向第三方透露欠款违法吗", TypeRule},
 		{"商业银行法第三十条怎么规定的", TypeRule},
+		{"催收可以在晚上十点打电话吗", TypeRule},
 		{"提前还款的流程是什么", TypeProcedure},
 		{"怎么办理展期，需要哪些材料", TypeProcedure},
 		{"什么是罚息", TypeFact},
