@@ -64,7 +64,7 @@ func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.D
 	cr.Comma = delim
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
-	var rows []record
+	var rows []ingest.Row
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -95,14 +95,14 @@ func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.D
 			warn(doc, fmt.Sprintf("line %d: record spans %d lines, a quote may be unclosed / 第 %d 行的记录跨 %d 行，可能有未闭合的引号",
 				start, span, start, span))
 		}
-		if cells := trimCells(fields); len(cells) > 0 {
-			rows = append(rows, record{no: start, cells: cells})
+		if cells := ingest.TrimCells(fields); len(cells) > 0 {
+			rows = append(rows, ingest.Row{Line: start, Cells: cells})
 		}
 	}
 	if len(rows) == 0 {
 		return nil, ErrNoText
 	}
-	doc.Blocks = appendTable(nil, rows)
+	doc.Blocks = ingest.AppendTable(nil, rows)
 	return doc, nil
 }
 
@@ -195,62 +195,4 @@ func warn(doc *ingest.Document, s string) {
 	if len(doc.Warnings) < maxWarnings {
 		doc.Warnings = append(doc.Warnings, s)
 	}
-}
-
-// record is a non-empty record and the line it starts on.
-type record struct {
-	no    int
-	cells []string
-}
-
-// trimCells trims every field and drops empty trailing ones; a record of
-// empty fields gives nil.
-func trimCells(fields []string) []string {
-	n := 0
-	for i, c := range fields {
-		c = strings.TrimSpace(c)
-		fields[i] = c
-		if c != "" {
-			n = i + 1
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	return fields[:n]
-}
-
-// filled counts the non-empty cells of a row.
-func filled(cells []string) int {
-	n := 0
-	for _, c := range cells {
-		if c != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// appendTable appends the blocks of the table: an optional caption, the
-// header row and the data rows padded to the header's width.
-func appendTable(blocks []ingest.Block, rows []record) []ingest.Block {
-	if len(rows) > 1 && filled(rows[0].cells) == 1 && filled(rows[1].cells) > 1 {
-		blocks = append(blocks, ingest.Block{Kind: ingest.Paragraph, Text: strings.Join(rows[0].cells, ""), Line: rows[0].no})
-		rows = rows[1:]
-	}
-	width := len(rows[0].cells)
-	for i, r := range rows {
-		cells := r.cells
-		if len(cells) < width {
-			cells = append(cells, make([]string, width-len(cells))...)
-		}
-		blocks = append(blocks, ingest.Block{
-			Kind:   ingest.TableRow,
-			Text:   strings.Join(cells, " | "),
-			Cells:  cells,
-			Header: i == 0,
-			Line:   r.no,
-		})
-	}
-	return blocks
 }

@@ -168,7 +168,7 @@ func (p *Parser) read(ctx context.Context, b []byte) (doc *ingest.Document, err 
 			continue
 		}
 		doc.Blocks = append(doc.Blocks, ingest.Block{Kind: ingest.Heading, Level: 1, Text: sheet})
-		doc.Blocks = appendTable(doc.Blocks, rows)
+		doc.Blocks = ingest.AppendTable(doc.Blocks, rows)
 	}
 	if len(doc.Blocks) == 0 {
 		return nil, ErrNoText
@@ -176,21 +176,15 @@ func (p *Parser) read(ctx context.Context, b []byte) (doc *ingest.Document, err 
 	return doc, nil
 }
 
-// sheetRow is a non-empty row of a sheet and its 1-based row number.
-type sheetRow struct {
-	no    int
-	cells []string
-}
-
 // readSheet returns the non-empty rows of a sheet, with the rows read
 // before an error.
-func readSheet(ctx context.Context, f *excelize.File, sheet string) ([]sheetRow, error) {
+func readSheet(ctx context.Context, f *excelize.File, sheet string) ([]ingest.Row, error) {
 	it, err := f.Rows(sheet)
 	if err != nil {
 		return nil, err
 	}
 	defer it.Close()
-	var out []sheetRow
+	var out []ingest.Row
 	for no := 1; it.Next(); no++ {
 		if no%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -201,61 +195,9 @@ func readSheet(ctx context.Context, f *excelize.File, sheet string) ([]sheetRow,
 		if err != nil {
 			return out, fmt.Errorf("row %d: %w", no, err)
 		}
-		if cells := trimCells(cols); len(cells) > 0 {
-			out = append(out, sheetRow{no: no, cells: cells})
+		if cells := ingest.TrimCells(cols); len(cells) > 0 {
+			out = append(out, ingest.Row{Line: no, Cells: cells})
 		}
 	}
 	return out, it.Error()
-}
-
-// trimCells trims every cell, normalises line breaks and drops empty
-// trailing cells; a row of empty cells gives nil.
-func trimCells(cols []string) []string {
-	n := 0
-	for i, c := range cols {
-		c = strings.TrimSpace(strings.ReplaceAll(c, "\r\n", "\n"))
-		cols[i] = c
-		if c != "" {
-			n = i + 1
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	return cols[:n]
-}
-
-// filled counts the non-empty cells of a row.
-func filled(cells []string) int {
-	n := 0
-	for _, c := range cells {
-		if c != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// appendTable appends the blocks of one table: an optional caption, the
-// header row and the data rows padded to the header's width.
-func appendTable(blocks []ingest.Block, rows []sheetRow) []ingest.Block {
-	if len(rows) > 1 && filled(rows[0].cells) == 1 && filled(rows[1].cells) > 1 {
-		blocks = append(blocks, ingest.Block{Kind: ingest.Paragraph, Text: strings.Join(rows[0].cells, ""), Line: rows[0].no})
-		rows = rows[1:]
-	}
-	width := len(rows[0].cells)
-	for i, r := range rows {
-		cells := r.cells
-		if len(cells) < width {
-			cells = append(cells, make([]string, width-len(cells))...)
-		}
-		blocks = append(blocks, ingest.Block{
-			Kind:   ingest.TableRow,
-			Text:   strings.Join(cells, " | "),
-			Cells:  cells,
-			Header: i == 0,
-			Line:   r.no,
-		})
-	}
-	return blocks
 }
