@@ -362,12 +362,14 @@ func (x *index) denseRank(q []float32, p *pred, k int) []scored {
 	}
 	h := &topK{k: k, x: x}
 	for i := range x.slots {
-		e := &x.slots[i]
-		if !e.dense || !p.match(e) {
+		// The dot product first, over the contiguous block; the item's
+		// entry (a cache miss) only for rows that could enter the top k.
+		// Rows without a vector are zero and score 0.
+		d := float64(vek32.Dot(q, x.dense[i*x.dim:(i+1)*x.dim]))
+		if d <= 0 || len(h.items) == h.k && d < h.items[0].score {
 			continue
 		}
-		d := float64(vek32.Dot(q, x.dense[i*x.dim:(i+1)*x.dim]))
-		if d > 0 {
+		if e := &x.slots[i]; e.dense && p.match(e) {
 			h.offer(scored{slot: uint32(i), score: d})
 		}
 	}
