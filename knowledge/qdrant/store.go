@@ -180,20 +180,20 @@ func (s *Store) checkItems(info *qc.CollectionInfo) error {
 	params := info.GetConfig().GetParams()
 	dense, ok := params.GetVectorsConfig().GetParamsMap().GetMap()[vectorDense]
 	if !ok {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q has no dense vector %q; it was not made by Lore: choose another collection or run `lore reindex` / 集合不是 Lore 创建的", coll, vectorDense)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q has no dense vector %q; it was not made by Lore: choose another collection / 集合不是 Lore 创建的，请换一个集合", coll, vectorDense)
 	}
 	if dense.GetSize() != uint64(s.cfg.Dim) {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q holds %d-dimensional vectors but the embedder makes %d: run `lore reindex` to rebuild it / 向量维度不一致（集合 %d，模型 %d），请运行 lore reindex 重建索引", coll, dense.GetSize(), s.cfg.Dim, dense.GetSize(), s.cfg.Dim)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q holds %d-dimensional vectors but the embedder makes %d: re-ingest into a new collection / 向量维度不一致（集合 %d，模型 %d），请在新集合中重新导入", coll, dense.GetSize(), s.cfg.Dim, dense.GetSize(), s.cfg.Dim)
 	}
 	if d := dense.GetDistance(); d != qc.Distance_Cosine && d != qc.Distance_Dot {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q uses %s distance, Lore needs cosine: run `lore reindex` / 距离度量不符，请运行 lore reindex", coll, d)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q uses %s distance, Lore needs cosine: re-ingest into a new collection / 距离度量不符，请在新集合中重新导入", coll, d)
 	}
 	sparse, ok := params.GetSparseVectorsConfig().GetMap()[vectorSparse]
 	if !ok {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q has no sparse vector %q: run `lore reindex` / 缺少稀疏向量，请运行 lore reindex", coll, vectorSparse)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q has no sparse vector %q: re-ingest into a new collection / 缺少稀疏向量，请在新集合中重新导入", coll, vectorSparse)
 	}
 	if sparse.GetModifier() != qc.Modifier_Idf {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q: sparse vector %q lacks the IDF modifier: run `lore reindex` / 稀疏向量未启用 IDF，请运行 lore reindex", coll, vectorSparse)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q: sparse vector %q lacks the IDF modifier: re-ingest into a new collection / 稀疏向量未启用 IDF，请在新集合中重新导入", coll, vectorSparse)
 	}
 	return nil
 }

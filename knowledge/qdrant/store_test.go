@@ -479,7 +479,7 @@ func TestOpen_QdrantStandIn(t *testing.T) {
 		msg  string
 	}{
 		{"same dimension reopens", func(c qdrant.Config) qdrant.Config { return c }, "", ""},
-		{"other dimension", func(c qdrant.Config) qdrant.Config { c.Dim = 16; return c }, knowledge.Invalid, "lore reindex"},
+		{"other dimension", func(c qdrant.Config) qdrant.Config { c.Dim = 16; return c }, knowledge.Invalid, "new collection"},
 		{"no dimension", func(c qdrant.Config) qdrant.Config { c.Dim = 0; return c }, knowledge.Invalid, "dimension"},
 		{"one collection for both", func(c qdrant.Config) qdrant.Config { c.LedgerCollection = qdrant.DefaultCollection; return c }, knowledge.Invalid, "differ"},
 		{"collection without sparse vector", func(c qdrant.Config) qdrant.Config { c.Collection = "foreign"; return c }, knowledge.Invalid, "sparse"},

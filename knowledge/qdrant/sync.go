@@ -139,7 +139,7 @@ func (s *Store) checkVectors(op, id string, v knowledge.Vectors, stored bool) er
 	if len(v.Dense) > 0 && len(v.Dense) != s.cfg.Dim {
 		hint := ""
 		if stored {
-			hint = "; after changing the embedder run `lore reindex` / 更换向量模型后请运行 lore reindex"
+			hint = "; after changing the embedder re-ingest into a new collection / 更换向量模型后请在新集合中重新导入"
 		}
 		return knowledge.Errorf(knowledge.Invalid, op, "%s: dense vector has %d dimensions, the store %d%s", id, len(v.Dense), s.cfg.Dim, hint)
 	}

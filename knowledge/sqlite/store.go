@@ -132,7 +132,7 @@ func (s *Store) open(want int) error {
 	dim, _ := strconv.Atoi(meta["dim"])
 	if want > 0 && dim > 0 && want != dim {
 		return knowledge.Errorf(knowledge.Conflict, op,
-			"the store in %s holds %d-dimensional vectors but the configuration asks for %d; run `lore reindex` or set retrieval.dense_dim to %d / 向量维度与配置不一致", s.dir, dim, want, dim)
+			"the store in %s holds %d-dimensional vectors but the configuration asks for %d; re-ingest into a new data directory, or set retrieval.dense_dim to %d / 向量维度与配置不一致：请在新的数据目录中重新导入，或改回原维度", s.dir, dim, want, dim)
 	}
 	if dim == 0 {
 		dim = want
