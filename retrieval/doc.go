@@ -10,5 +10,7 @@
 // FAQs) do not crowd out the other relevant items.
 //
 // Subpackages do the parts: segment normalises and segments text, embed
-// computes vectors.
+// computes the offline vectors and embed/remote the model-backed ones,
+// understand analyses questions (type, expansions, exact lookups), and
+// eval measures retrieval against a BM25 baseline.
 package retrieval

@@ -36,9 +36,9 @@ func (s *Searcher) lookupHits(ctx context.Context, f knowledge.Filter, l *unders
 		if err != nil {
 			return nil, fmt.Errorf("retrieval: embed lookup: %w", err)
 		}
-		if allZero(vecs.Dense) || s.opt.DenseWeight < 0 {
-			vecs.Dense = nil
-		}
+		// Titles and article numbers are found lexically; the dense
+		// ranking would be fused at full weight here and only add noise.
+		vecs.Dense = nil
 		f.Kinds = []knowledge.Kind{knowledge.KindRule}
 		cands, err = s.idx.Search(ctx, knowledge.Query{Vectors: vecs, Filter: f, Limit: lookupPool, Candidates: max(s.opt.Candidates, 0)})
 		if err != nil {

@@ -146,20 +146,25 @@ type Request struct {
 //  1. With an Understander, the question is analysed. The query vectors
 //     are the question's plus each expansion's scaled by its weight times
 //     Options.ExpansionWeight (see queryVectors).
-//  2. The index returns a pool of max(3·Limit, 30) hits fused by
-//     reciprocal rank.
+//  2. A pool of max(3·Limit, 30) hits is fused by reciprocal rank with
+//     the dense ranking at Options.DenseWeight (see fused).
 //  3. Each hit's Score is multiplied by the kind weight of the question
-//     type (1 without an Understander), and the pool re-sorted by it.
+//     type (1 without an Understander) and by the confidence prior
+//     (ConfidenceFloor), and the pool re-sorted by it.
 //  4. A Reranker, if set, re-orders the pool.
 //  5. Hits are picked from the pool by MMR: the best first, then each next
 //     hit the one that best combines relevance with novelty, so a
 //     near-duplicate of an earlier hit may yield its place to a less
 //     relevant but different one.
-//  6. Rules that match the question's exact Lookup (see lookupHits) are
+//  6. When the question asks for a kind (a script, a procedure, a rule)
+//     and none of the first two hits has it, the best close item of that
+//     kind moves to second place (surfaceKind).
+//  7. Rules that match the question's exact Lookup (see lookupHits) are
 //     put first.
 //
 // Hit.Score is the score the hit was ranked by: the fused score times the
-// kind weight (or the reranker's score); an exact lookup match scores 1
+// kind weight and the confidence prior (or the reranker's score); an
+// exact lookup match scores 1
 // plus its fused score, above any fused score (those are below 0.04).
 // The ranks and the sparse and dense scores are the index's.
 //

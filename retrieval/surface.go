@@ -6,8 +6,9 @@ import "github.com/lorehq/lore/knowledge"
 const (
 	// surfaceWeight is the least kind weight that marks the kind a
 	// question type asks for (a script for "how do I reply", a procedure
-	// for "what are the steps", a rule for "is it allowed").
-	surfaceWeight = 1.1
+	// for "what are the steps", a rule for "is it allowed"); the milder
+	// preference of fact questions for FAQs (1.1) does not surface.
+	surfaceWeight = 1.15
 	// surfaceAt is the position (0-based) the best item of that kind is
 	// moved up to when none is higher.
 	surfaceAt = 1
@@ -25,12 +26,12 @@ func surfaceKind(hits, pool []knowledge.Hit, weights map[knowledge.Kind]float64,
 	var want knowledge.Kind
 	best := surfaceWeight
 	for k, w := range weights {
-		if w > best {
+		if w >= best {
 			want, best = k, w
 		}
 	}
-	if want == "" || len(hits) <= surfaceAt || len(pool) == 0 {
-		return hits
+	if want == "" || len(hits) <= surfaceAt || len(pool) == 0 || pool[0].Score <= 0 {
+		return hits // (scores that are not positive, as a reranker's may be, have no share)
 	}
 	for _, h := range hits[:surfaceAt+1] {
 		if h.Item.Kind == want {

@@ -35,6 +35,7 @@ func TestSurfaceKind(t *testing.T) {
 		{"no preferred kind", pool[:3], pool, map[knowledge.Kind]float64{knowledge.KindFAQ: 1.05}, "f1 r1 f2"},
 		{"too weak to surface", pool[:3], []knowledge.Hit{pool[0], pool[1], pool[2], pool[4]}, scriptQ, "f1 r1 f2"},
 		{"none of the kind", pool[:3], pool[:3], scriptQ, "f1 r1 f2"},
+		{"fact questions prefer FAQs only mildly", []knowledge.Hit{pool[1], pool[3], pool[2]}, pool, map[knowledge.Kind]float64{knowledge.KindFAQ: 1.1}, "r1 s1 f2"},
 	}
 	for _, c := range cases {
 		if got := ids(surfaceKind(c.hits, c.pool, c.weights, 3)); got != c.want {

@@ -136,7 +136,7 @@ func (b *BM25) Search(ctx context.Context, q string, limit int) ([]knowledge.Ite
 		}
 		return b.items[ranked[i].doc].ID < b.items[ranked[j].doc].ID
 	})
-	ranked = ranked[:min(limit, len(ranked))]
+	ranked = ranked[:min(max(limit, 0), len(ranked))]
 	out := make([]knowledge.Item, len(ranked))
 	for i, r := range ranked {
 		out[i] = b.items[r.doc]

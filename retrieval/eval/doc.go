@@ -2,11 +2,12 @@
 // items that answer a set of questions, and compares it with a plain BM25
 // baseline over the same items: the harness behind `lore eval`.
 //
-// Questions come from JSONL (ReadQuestions) in either of two formats:
+// Questions come from JSONL (ReadQuestions) in any of these formats:
 //
 //	{"id": "stard-2", "question": "…", "gold": [{"law": "中华人民共和国民法典", "article": "第五十六条"}]}
 //	{"id": "q1", "q": "…", "gold_ids": ["<item id>", …]}
 //	{"id": "q2", "q": "…", "gold_sources": ["rules/催收作业管理办法.md", …]}
+//	{"q": "…", "source": "rules/催收作业管理办法.md", "also": ["…"]}   (the demo's; "unanswerable": true lines are skipped)
 //
 // A gold {law, article} matches a rule item whose Rule.DocTitle equals law
 // and whose Rule.Article equals article; a gold id matches the item with

@@ -135,7 +135,6 @@ func TestSTARD(t *testing.T) {
 	}
 	extra := append(Ladder(b.store, b.emb, u, opt, f),
 		alt("alt: expansion weight 1", func(o *retrieval.Options) { o.ExpansionWeight = 1 }),
-		alt("alt: dense weight 0.02", func(o *retrieval.Options) { o.DenseWeight = 0.02 }),
 		alt("alt: dense weight 0.05", func(o *retrieval.Options) { o.DenseWeight = 0.05 }),
 		alt("alt: dense weight 0.3", func(o *retrieval.Options) { o.DenseWeight = 0.3 }),
 		alt("alt: dense weight 1", func(o *retrieval.Options) { o.DenseWeight = 1 }),

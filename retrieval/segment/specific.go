@@ -36,7 +36,8 @@ func (s *Segmenter) Specific(text string) []string {
 			// Person names (nr) are left out: customers' names are not a
 			// question's topic, and the dictionary tags some phrases as
 			// names (多少钱).
-			if !ok || freq < RareFreq && (strings.HasPrefix(pos, "n") && pos != "nr" || pos == "vn") {
+			// gse finds every prefix of a dictionary word, with frequency 0.
+			if !ok || freq == 0 || freq < RareFreq && (strings.HasPrefix(pos, "n") && pos != "nr" || pos == "vn") {
 				out = append(out, w)
 			}
 			continue
@@ -74,6 +75,6 @@ var latinFunction = map[string]bool{
 func (s *Segmenter) Known(word string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, _, ok := s.gse.Find(s.Normalize(word))
-	return ok
+	freq, _, ok := s.gse.Find(s.Normalize(word))
+	return ok && freq > 0 // a prefix of a dictionary word has frequency 0
 }

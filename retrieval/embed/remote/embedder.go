@@ -121,6 +121,9 @@ func (e *Embedder) probe(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("remote.New: probe the model's dimension: %w", err)
 	}
+	if len(vecs) == 0 || len(vecs[0]) == 0 {
+		return knowledge.Errorf(knowledge.Unavailable, "remote.New", "the model %q returned an empty vector / 嵌入模型返回了空向量", e.cfg.Model)
+	}
 	e.cfg.Dim = len(vecs[0])
 	return nil
 }
