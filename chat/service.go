@@ -128,8 +128,14 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 	var cands []candidate
 	for i, h := range hits {
 		prior := 1 / (1 + 0.15*float64(i))
+		// A FAQ's answer is read with its question: "不需要。" answers
+		// 提前结清要收手续费吗 without sharing a word with it.
+		asked := ""
+		if h.Item.FAQ != nil {
+			asked = h.Item.FAQ.Question + " "
+		}
 		for j, sent := range segment.Sentences(answerText(&h.Item)) {
-			c := coverage(terms, s.tok.Normalize(sent))
+			c := coverage(terms, s.tok.Normalize(asked+sent))
 			if c == 0 || utf8.RuneCountInString(sent) < 4 {
 				continue
 			}
@@ -156,6 +162,15 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 		}
 		byText[c.text] = len(ans.Statements)
 		ans.Statements = append(ans.Statements, Statement{Text: c.text, Cites: []int{c.cite}})
+	}
+
+	if len(ans.Statements) == 0 {
+		ans.NoAnswer = true
+		ans.Notice = noAnswerNotice(q, nil)
+		if len(ans.Sources) > 3 {
+			ans.Sources = ans.Sources[:3]
+		}
+		return ans
 	}
 
 	for i, h := range hits {

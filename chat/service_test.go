@@ -188,3 +188,16 @@ func TestStatementsComeFromAnswers(t *testing.T) {
 		}
 	}
 }
+
+func TestShortFAQAnswer(t *testing.T) {
+	faq := hit("f", knowledge.KindFAQ, "提前结清要收手续费吗？", "问：提前结清要收手续费吗？\n答：不需要，随时可以办理。", "faq.txt")
+	faq.Item.FAQ = &knowledge.FAQ{Question: "提前结清要收手续费吗？", Answer: "不需要，随时可以办理。"}
+	s := New(&fakeSearcher{hits: []knowledge.Hit{faq}}, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "提前结清要收手续费吗？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.NoAnswer || len(ans.Statements) == 0 || !strings.Contains(ans.Statements[0].Text, "不需要") {
+		t.Errorf("answer = %+v, want the FAQ's short answer", ans)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -202,6 +203,10 @@ func (p *Pipeline) RunShares(ctx context.Context, roots []Share, progress func(E
 		fs, share, err := discover(root)
 		if err != nil {
 			return sum, err
+		}
+		if share != "" && slices.Contains(shares, share) {
+			return sum, knowledge.Errorf(knowledge.Invalid, "ingest.Run",
+				"two shares are named %q; their files would overwrite each other: give them distinct names / 两个共享目录同名 %q，请为其指定不同名称", share, share)
 		}
 		files = append(files, fs...)
 		if share != "" {
@@ -504,6 +509,9 @@ func (p *Pipeline) ingestFile(ctx context.Context, f file, prev knowledge.Source
 	vecs, err := p.emb.EmbedItems(ctx, items)
 	if err != nil {
 		return Event{}, 0, fmt.Errorf("ingest: embed %s: %w", f.name, err)
+	}
+	if len(vecs) != len(items) {
+		return Event{}, 0, fmt.Errorf("ingest: embed %s: the embedder returned %d vectors for %d items", f.name, len(vecs), len(items))
 	}
 	recs := make([]knowledge.Record, len(items))
 	for i := range items {

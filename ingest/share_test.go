@@ -1,6 +1,14 @@
 package ingest
 
-import "testing"
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lorehq/lore/knowledge"
+)
 
 func TestSelected(t *testing.T) {
 	cases := []struct {
@@ -29,5 +37,19 @@ func TestSelected(t *testing.T) {
 	}
 	if _, err := globRegexp("[unclosed"); err == nil {
 		t.Error("an unclosed class compiled")
+	}
+}
+
+func TestRunRejectsSameShareName(t *testing.T) {
+	a, b := filepath.Join(t.TempDir(), "docs"), filepath.Join(t.TempDir(), "docs")
+	for _, d := range []string{a, b} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := New(nil, nil, Formats{}, Options{Space: "s"})
+	_, err := p.RunShares(context.Background(), []Share{{Path: a}, {Path: b}}, nil)
+	if knowledge.ErrorCode(err) != knowledge.Invalid || !strings.Contains(err.Error(), "docs") {
+		t.Errorf("two shares named docs: %v, want an invalid error naming them", err)
 	}
 }

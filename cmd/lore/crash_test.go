@@ -117,7 +117,7 @@ func TestIngestSurvivesKill(t *testing.T) {
 	}
 	wantItems, wantSources := snapshot(t, clean)
 
-	for _, killAfter := range []int{1, 17, 60, 111} {
+	for _, killAfter := range []int{1, 17, 60, 111, 120} { // 120: after the last file, during the glossary refresh
 		t.Run(fmt.Sprintf("kill after %d files", killAfter), func(t *testing.T) {
 			data := t.TempDir()
 			cmd := lore("ingest", "-data", data, share)

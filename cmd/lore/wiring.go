@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/lorehq/lore/chat"
 	"github.com/lorehq/lore/configs"
@@ -52,6 +53,7 @@ type app struct {
 	emb    embedder
 	search *retrieval.Searcher
 	chat   *chat.Service
+	syn    *understand.Synonyms // query expansions, glossary synonyms included
 	// closeEmb releases a model embedder's cache; nil for the offline one.
 	closeEmb func() error
 }
@@ -105,7 +107,7 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 		MaxSentences: cfg.Chat.MaxSentences,
 		MinScore:     cfg.Chat.MinScore,
 	})
-	return &app{cfg: cfg, store: store, seg: seg, emb: emb, closeEmb: closeEmb, search: search, chat: answer}, nil
+	return &app{cfg: cfg, store: store, seg: seg, emb: emb, syn: syn, closeEmb: closeEmb, search: search, chat: answer}, nil
 }
 
 func (a *app) Close() error {
@@ -226,18 +228,36 @@ func (a *app) ingest(ctx context.Context, roots []string, progress func(ingest.E
 	if err != nil {
 		return sum, err
 	}
-	return sum, a.refreshGlossary(ctx, a.cfg.Space, sum)
+	return sum, a.refreshGlossary(ctx, a.cfg.Space)
 }
 
-// refreshGlossary rediscovers a space's terms after a run that changed it.
-func (a *app) refreshGlossary(ctx context.Context, space string, sum ingest.Summary) error {
-	if sum.New+sum.Changed+sum.Retired == 0 {
+// refreshGlossary rediscovers a space's terms when any source changed
+// since the glossary was last stored. It goes by the ledger, not by what
+// this run did, so a run killed or failing between its last file and the
+// refresh is made good by the next one. The new terms' synonyms reach
+// query expansion at once.
+func (a *app) refreshGlossary(ctx context.Context, space string) error {
+	srcs, err := a.store.Sources(ctx, space)
+	if err != nil {
+		return err
+	}
+	var glossarySeen, newest time.Time
+	stored := false
+	for _, src := range srcs {
+		switch {
+		case src.Path == glossary.SourcePath:
+			stored, glossarySeen = true, src.Seen
+		case src.Seen.After(newest):
+			newest = src.Seen
+		}
+	}
+	if stored && !newest.After(glossarySeen) || !stored && len(srcs) == 0 {
 		return nil
 	}
 	if _, err := glossary.Refresh(ctx, a.store, a.emb, space, a.seg, glossary.Options{}); err != nil {
 		return err
 	}
-	return nil
+	return addGlossarySynonyms(ctx, a.store, a.syn)
 }
 
 // ingestShares runs the configured shares, one after another.
@@ -268,7 +288,7 @@ func (a *app) ingestShare(ctx context.Context, sh configs.Share, progress func(i
 	if err != nil {
 		return sum, err
 	}
-	return sum, a.refreshGlossary(ctx, space, sum)
+	return sum, a.refreshGlossary(ctx, space)
 }
 
 func addSummaries(a, b ingest.Summary) ingest.Summary {

@@ -73,6 +73,9 @@ func Refresh(ctx context.Context, st Store, emb Embedder, space string, known Kn
 	if err != nil {
 		return 0, fmt.Errorf("glossary: embed terms: %w", err)
 	}
+	if len(vecs) != len(items) {
+		return 0, fmt.Errorf("glossary: the embedder returned %d vectors for %d terms", len(vecs), len(items))
+	}
 	recs := make([]knowledge.Record, len(items))
 	for i := range items {
 		recs[i] = knowledge.Record{Item: items[i], Vectors: vecs[i]}

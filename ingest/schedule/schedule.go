@@ -59,7 +59,7 @@ func Start(ctx context.Context, jobs []Job, report func(job string, err error)) 
 			if ctx.Err() != nil {
 				return
 			}
-			report(j.Name, j.Run(ctx))
+			report(j.Name, runSafely(ctx, j.Run))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("schedule %s: %q: %w", j.Name, j.Spec, err)
@@ -72,4 +72,15 @@ func Start(ctx context.Context, jobs []Job, report func(job string, err error)) 
 // Stop stops scheduling and waits for a running job.
 func (s *Scheduler) Stop() {
 	<-s.c.Stop().Done()
+}
+
+// runSafely runs a job and turns a panic into its error, so one bad run
+// cannot take the server down.
+func runSafely(ctx context.Context, run func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("scheduled run crashed / 定时任务异常: %v", r)
+		}
+	}()
+	return run(ctx)
 }

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,5 +68,12 @@ func TestRunsSerialisedAndReports(t *testing.T) {
 func TestStartRejectsBadSpec(t *testing.T) {
 	if _, err := Start(context.Background(), []Job{{Name: "x", Spec: "sometimes"}}, func(string, error) {}); err == nil {
 		t.Error("a bad schedule started")
+	}
+}
+
+func TestRunSafely(t *testing.T) {
+	err := runSafely(context.Background(), func(context.Context) error { panic("nil map") })
+	if err == nil || !strings.Contains(err.Error(), "nil map") {
+		t.Errorf("a panicking job gave %v, want an error naming the panic", err)
 	}
 }

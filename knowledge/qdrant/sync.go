@@ -260,7 +260,7 @@ func merge(old, rec knowledge.Item, path string) knowledge.Item {
 	if it.Status == knowledge.StatusRetired {
 		it.Status = knowledge.StatusDraft
 	}
-	it.Edited = old.Edited
+	it.Edited, it.NeedsReview = old.Edited, old.NeedsReview
 	if old.Edited {
 		it.Title, it.Body = old.Title, old.Body
 	}
@@ -341,7 +341,7 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 			it := olds[i].item
 			if others := withoutSource(it.Provenance, path); len(others) > 0 {
 				it.Provenance = others
-			} else if it.Status != knowledge.StatusRetired {
+			} else if it.Status != knowledge.StatusRetired && it.Status != knowledge.StatusRejected {
 				it.Status = knowledge.StatusRetired
 				n++
 			} else {

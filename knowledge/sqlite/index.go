@@ -357,7 +357,7 @@ func (x *index) sparseRank(q knowledge.Sparse, p *pred, k int) []scored {
 // denseRank scans every item with a dense vector; only positive cosines
 // are candidates.
 func (x *index) denseRank(q []float32, p *pred, k int) []scored {
-	if len(q) == 0 {
+	if len(q) == 0 || len(q) != x.dim {
 		return nil
 	}
 	h := &topK{k: k, x: x}

@@ -161,15 +161,10 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if cand <= 0 {
 		cand = max(4*limit, 50)
 	}
-	s.mu.RLock()
-	v, err := checkVectors(q.Vectors, s.idx.dim)
+	found, err := s.rank(q, limit, cand)
 	if err != nil {
-		s.mu.RUnlock()
 		return nil, knowledge.Errorf(knowledge.Invalid, op, "query: %w", err)
 	}
-	q.Vectors = v
-	found := s.idx.search(q, limit, cand)
-	s.mu.RUnlock()
 	if len(found) == 0 {
 		return nil, nil
 	}
@@ -204,7 +199,25 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		if err := json.Unmarshal([]byte(doc), &h.Item); err != nil {
 			return nil, unavailable(op, fmt.Errorf("decode item %s: %w", f.id, err))
 		}
+		if !q.Filter.Match(&h.Item) {
+			continue // changed by a write since the index was read
+		}
 		hits = append(hits, h)
 	}
 	return hits, nil
+}
+
+// rank runs the in-memory search under the read lock.
+func (s *Store) rank(q knowledge.Query, limit, cand int) ([]fused, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, err := checkVectors(q.Vectors, s.idx.dim)
+	if err != nil {
+		return nil, err
+	}
+	if len(v.Dense) > 0 && s.idx.dim == 0 {
+		v.Dense = nil // no item has a dense vector yet
+	}
+	q.Vectors = v
+	return s.idx.search(q, limit, cand), nil
 }

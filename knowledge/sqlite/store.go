@@ -43,6 +43,9 @@ type Store struct {
 	lock *os.File
 	now  func() time.Time
 
+	closeOnce sync.Once
+	closeErr  error
+
 	wmu sync.Mutex   // serialises writers: one transaction, then the index
 	mu  sync.RWMutex // guards idx
 	idx *index
@@ -199,18 +202,18 @@ func (s *Store) Dim() int {
 	return s.idx.dim
 }
 
-// Close closes the database and releases the directory lock.
+// Close closes the database and releases the directory lock; calls after
+// it fail with the database's closed error.
 func (s *Store) Close() error {
-	var err error
-	if s.db != nil {
-		err = s.db.Close()
-		s.db = nil
-	}
-	if s.lock != nil {
-		s.lock.Close()
-		s.lock = nil
-	}
-	return err
+	s.closeOnce.Do(func() {
+		if s.db != nil {
+			s.closeErr = s.db.Close()
+		}
+		if s.lock != nil {
+			s.lock.Close()
+		}
+	})
+	return s.closeErr
 }
 
 func encodeDense(v []float32) []byte {

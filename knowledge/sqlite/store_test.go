@@ -74,3 +74,35 @@ func TestOpenRejectsForeignFile(t *testing.T) {
 }
 
 var ctx = context.Background()
+
+// TestDimensionFromFirstDenseVector opens a store without a dimension,
+// stores items without dense vectors, then one with: the first dense
+// vector sets the dimension and earlier items rank by sparse alone.
+func TestDimensionFromFirstDenseVector(t *testing.T) {
+	st, err := sqlite.Open(t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sparseOnly := storetest.Record("s", "share/a.md", storetest.Doc{Title: "甲", Body: "x", Sparse: map[uint32]float32{1: 1}})
+	src := knowledge.Source{Space: "s", Path: "share/a.md", Status: knowledge.SourceIndexed}
+	if _, err := st.SyncSource(ctx, src, []knowledge.Record{sparseOnly}); err != nil {
+		t.Fatal(err)
+	}
+	q := knowledge.Query{Vectors: knowledge.Vectors{Dense: []float32{1, 0, 0, 0}, Sparse: knowledge.Sparse{Indices: []uint32{1}, Values: []float32{1}}}}
+	if hits, err := st.Search(ctx, q); err != nil || len(hits) != 1 {
+		t.Fatalf("dense query on a store without dense vectors: %v, %v", hits, err)
+	}
+	dense := storetest.Record("s", "share/b.md", storetest.Doc{Title: "乙", Body: "y", Dense: []float32{1, 0, 0, 0}, Sparse: map[uint32]float32{1: 1}})
+	src.Path = "share/b.md"
+	if _, err := st.SyncSource(ctx, src, []knowledge.Record{dense}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := st.Search(ctx, q)
+	if err != nil || len(hits) != 2 || hits[0].Item.ID != dense.Item.ID || hits[0].DenseRank != 1 || hits[1].DenseRank != 0 {
+		t.Fatalf("after the first dense vector: %+v, %v", hits, err)
+	}
+	if st.Dim() != 4 {
+		t.Errorf("dim = %d, want 4", st.Dim())
+	}
+}

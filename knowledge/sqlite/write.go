@@ -71,8 +71,10 @@ type change struct {
 func (s *Store) apply(changes []change, dim int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.idx.dim == 0 {
+	if s.idx.dim == 0 && dim > 0 {
+		// Items stored so far had no dense vector: give them zero rows.
 		s.idx.dim = dim
+		s.idx.dense = make([]float32, len(s.idx.slots)*dim)
 	}
 	for _, c := range changes {
 		switch {
@@ -238,7 +240,7 @@ func (s *Store) syncTx(ctx context.Context, tx *sql.Tx, src knowledge.Source, re
 		} else {
 			res.Kept++
 			o := old.item
-			it.Status, it.Edited, it.Created = o.Status, o.Edited, o.Created
+			it.Status, it.Edited, it.Created, it.NeedsReview = o.Status, o.Edited, o.Created, o.NeedsReview
 			if it.Status == knowledge.StatusRetired {
 				it.Status = knowledge.StatusDraft
 			}
@@ -417,8 +419,8 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 			changes = append(changes, c)
 			continue
 		}
-		if it.Status == knowledge.StatusRetired {
-			continue
+		if it.Status == knowledge.StatusRetired || it.Status == knowledge.StatusRejected {
+			continue // a rejection stays a rejection when the file comes back
 		}
 		it.Status, it.Version, it.Updated = knowledge.StatusRetired, it.Version+1, now
 		doc, err := marshal(op, it)

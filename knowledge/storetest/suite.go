@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 		{"ReviewerEditsSurviveSync", testEditsSurvive},
 		{"ReviewedItemsFlaggedOnChange", testReviewedFlagged},
 		{"RetireAndRevive", testRetire},
+		{"RejectedStaysRejected", testRejectedStaysRejected},
+		{"DenseQueryWithoutDense", testDenseQueryWithoutDense},
 		{"MarkSourceKeepsItems", testMarkSource},
 		{"SourcesBySpace", testSources},
 		{"InvalidSyncChangesNothing", testInvalidSync},
@@ -291,12 +293,44 @@ func testReviewedFlagged(t *testing.T, st knowledge.Store) {
 	if res := mustSync(t, st, "s", "share/a.md", d); !res.Unchanged {
 		t.Errorf("second sync of the changed file = %+v, want unchanged", res)
 	}
+	// Another sync that yields the item again does not clear the flag:
+	// only a reviewer does.
+	mustSync(t, st, "s", "share/a.md", d, b)
+	if got := mustGet(t, st, b.Item.ID); !got.NeedsReview {
+		t.Error("a sync cleared NeedsReview")
+	}
 	got, err := st.Update(ctx, a.Item.ID, func(it *knowledge.Item) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.NeedsReview {
 		t.Error("a reviewer's update did not clear NeedsReview")
+	}
+}
+
+func testRejectedStaysRejected(t *testing.T, st knowledge.Store) {
+	a := Record("s", "share/a.md", docA)
+	mustSync(t, st, "s", "share/a.md", a)
+	if _, err := st.Update(ctx, a.Item.ID, func(it *knowledge.Item) error { it.Status = knowledge.StatusRejected; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RetireSource(ctx, "s", "share/a.md"); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, st, "s", "share/a.md", a)
+	if got := mustGet(t, st, a.Item.ID); got.Status != knowledge.StatusRejected {
+		t.Errorf("a rejected item whose file was deleted and restored is %s, want rejected", got.Status)
+	}
+}
+
+func testDenseQueryWithoutDense(t *testing.T, st knowledge.Store) {
+	mustSync(t, st, "s", "share/a.md", Record("s", "share/a.md", Doc{Title: "无向量", Body: "x", Sparse: map[uint32]float32{1: 1}}))
+	hits, err := st.Search(ctx, knowledge.Query{Vectors: knowledge.Vectors{
+		Dense:  unit([]float32{1, 0, 0, 0, 0, 0, 0, 0}),
+		Sparse: sparse(map[uint32]float32{1: 1}),
+	}})
+	if err != nil || len(hits) != 1 || hits[0].DenseRank != 0 {
+		t.Errorf("hybrid search over items without dense vectors = %+v, %v; want the sparse hit alone", hits, err)
 	}
 }
 
