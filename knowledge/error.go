@@ -3,6 +3,7 @@ package knowledge
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an Error. The HTTP surface maps each code to one status.
@@ -27,12 +28,16 @@ type Error struct {
 	Err     error  // cause, may be nil
 }
 
-// Error renders "Op: Message", or the cause's text when Message is empty.
-// Errorf puts a wrapped cause's text into Message already.
+// Error renders "Op: Message", followed by the cause's text when Message
+// does not hold it already (Errorf puts a wrapped cause's text into
+// Message; an Error built with a plain Message keeps its cause for logs).
 func (e *Error) Error() string {
 	msg := e.Message
-	if msg == "" && e.Err != nil {
-		msg = e.Err.Error()
+	if e.Err != nil && !strings.Contains(msg, e.Err.Error()) {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += e.Err.Error()
 	}
 	if e.Op != "" {
 		return e.Op + ": " + msg

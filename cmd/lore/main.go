@@ -1,6 +1,3 @@
-// Command lore is Lore's one binary: it wires the configured store,
-// embedder, parsers, retrieval and answering together and exposes them as
-// subcommands (serve, ingest, ask, demo). Nothing but wiring lives here.
 package main
 
 import (

@@ -1,7 +1,3 @@
-// Package passage is the extractor that turns any parsed document into
-// passage items: structure-aware chunks (see ingest/chunk) with their
-// heading path, page, line and dialogue as provenance. It is the plain-RAG
-// baseline every document gets, whatever else is extracted from it.
 package passage
 
 import (

@@ -262,8 +262,10 @@ func decodeVectors(dense, sparse []byte) (knowledge.Vectors, error) {
 }
 
 // unavailable wraps a database failure.
+// The cause (SQLite's text, with paths) goes to logs through Error, not to
+// users through knowledge.ErrorMessage.
 func unavailable(op string, err error) error {
-	return knowledge.Errorf(knowledge.Unavailable, op, "database error / 数据库错误: %w", err)
+	return &knowledge.Error{Code: knowledge.Unavailable, Op: op, Message: "the database failed; see the server log / 数据库出错，请查看服务日志", Err: err}
 }
 
 // marshal encodes an item or a ledger entry; it fails only on values JSON
