@@ -247,8 +247,12 @@ func runAsk(ctx context.Context, c *command) error {
 	return nil
 }
 
-// progressPrinter writes one line per finished file.
+// progressPrinter reports each finished file. On a terminal it keeps one
+// status line (a bar with the count and the current file) and prints only
+// quarantined and retired files on lines of their own; elsewhere (logs,
+// pipes) it writes one line per file.
 func progressPrinter(w io.Writer) func(ingest.Event) {
+	tty := isTerminal(w)
 	return func(ev ingest.Event) {
 		line := fmt.Sprintf("[%d/%d] %-11s %s", ev.Done, ev.Total, ev.Outcome, ev.Path)
 		if ev.Outcome != ingest.OutcomeRetired && ev.Outcome != ingest.OutcomeQuarantined {
@@ -257,8 +261,33 @@ func progressPrinter(w io.Writer) func(ingest.Event) {
 		if ev.Reason != "" {
 			line += " — " + ev.Reason
 		}
-		fmt.Fprintln(w, line)
+		if !tty {
+			fmt.Fprintln(w, line)
+			return
+		}
+		if ev.Outcome == ingest.OutcomeQuarantined || ev.Outcome == ingest.OutcomeRetired {
+			fmt.Fprintf(w, "\r\033[K%s\n", line)
+		}
+		const width = 30
+		filled := 0
+		if ev.Total > 0 {
+			filled = min(width, width*ev.Done/ev.Total)
+		}
+		fmt.Fprintf(w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), ev.Done, ev.Total, ev.Path)
+		if ev.Done == ev.Total {
+			fmt.Fprintln(w)
+		}
 	}
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {
