@@ -15,7 +15,8 @@ type Request struct {
 type Answer struct {
 	Question   string      `json:"question"`
 	Statements []Statement `json:"statements"` // the best-supported sentences, best first
-	// Script is the recommended reply when a script item applies.
+	// Script is the recommended reply when a script item applies; its
+	// Snippet is the reply itself, whole.
 	Script *Source `json:"script,omitempty"`
 	// Rules are the rule clauses that apply, as numbers into Sources.
 	Rules []int `json:"rules,omitempty"`

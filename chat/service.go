@@ -180,6 +180,9 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 		case knowledge.KindScript:
 			if ans.Script == nil {
 				src := ans.Sources[i]
+				if h.Item.Script != nil && h.Item.Script.Reply != "" {
+					src.Snippet = h.Item.Script.Reply // the words to say, whole
+				}
 				ans.Script = &src
 			}
 		case knowledge.KindProcedure:

@@ -201,3 +201,16 @@ func TestShortFAQAnswer(t *testing.T) {
 		t.Errorf("answer = %+v, want the FAQ's short answer", ans)
 	}
 }
+
+func TestScriptSnippetIsTheReply(t *testing.T) {
+	script := hit("s", knowledge.KindScript, "催收时间投诉", "客户说 customer says：晚上十点还打催收电话！\n推荐话术 recommended reply：非常抱歉打扰您休息，催收电话只会在每日8:00至21:00之间拨打。\n证据 evidence：12 个对话", "d.jsonl")
+	script.Item.Script = &knowledge.Script{Reply: "非常抱歉打扰您休息，催收电话只会在每日8:00至21:00之间拨打。"}
+	s := New(&fakeSearcher{hits: []knowledge.Hit{script, corpus[0]}}, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "客户投诉晚上打催收电话，怎么回复？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Script == nil || ans.Script.Snippet != script.Item.Script.Reply {
+		t.Errorf("script = %+v, want the reply as its snippet", ans.Script)
+	}
+}
