@@ -631,35 +631,33 @@ func (p *Pipeline) read(ctx context.Context, name, hint string, content []byte, 
 func (p *Pipeline) complete(got []knowledge.Item, src knowledge.Source) []knowledge.Item {
 	var items []knowledge.Item
 	index := map[string]int{}
-	{
-		for _, it := range got {
-			it.Space = p.opt.Space
-			if it.Status == "" {
-				it.Status = knowledge.StatusDraft
-			}
-			if it.Confidence == 0 {
-				it.Confidence = 1
-			}
-			if it.Title == "" {
-				it.Title = path.Base(src.Path)
-			}
-			if len(it.Provenance) == 0 {
-				it.Provenance = []knowledge.Provenance{{}}
-			}
-			for i := range it.Provenance {
-				it.Provenance[i].Source = src.Path
-				it.Provenance[i].ContentHash = src.Hash
-			}
-			if it.ID == "" {
-				it.ID = knowledge.NewID(it.Space, it.Kind, identity(&it)...)
-			}
-			if j, ok := index[it.ID]; ok {
-				items[j].Provenance = append(items[j].Provenance, it.Provenance...)
-				continue
-			}
-			index[it.ID] = len(items)
-			items = append(items, it)
+	for _, it := range got {
+		it.Space = p.opt.Space
+		if it.Status == "" {
+			it.Status = knowledge.StatusDraft
 		}
+		if it.Confidence == 0 {
+			it.Confidence = 1
+		}
+		if it.Title == "" {
+			it.Title = path.Base(src.Path)
+		}
+		if len(it.Provenance) == 0 {
+			it.Provenance = []knowledge.Provenance{{}}
+		}
+		for i := range it.Provenance {
+			it.Provenance[i].Source = src.Path
+			it.Provenance[i].ContentHash = src.Hash
+		}
+		if it.ID == "" {
+			it.ID = knowledge.NewID(it.Space, it.Kind, identity(&it)...)
+		}
+		if j, ok := index[it.ID]; ok {
+			items[j].Provenance = append(items[j].Provenance, it.Provenance...)
+			continue
+		}
+		index[it.ID] = len(items)
+		items = append(items, it)
 	}
 	return items
 }
