@@ -112,6 +112,16 @@ type Retrieval struct {
 	DenseWeight float64 `yaml:"dense_weight"` // weight of the dense ranking in fusion; negative leaves it out
 	Candidates  int     `yaml:"candidates"`   // hits per ranking before fusion
 	Limit       int     `yaml:"limit"`        // hits returned by default
+	Rerank      Rerank  `yaml:"rerank"`
+}
+
+// Rerank configures the optional LLM reranker (off when Model is empty).
+type Rerank struct {
+	BaseURL string        `yaml:"base_url"` // OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1
+	Model   string        `yaml:"model"`
+	APIKey  string        `yaml:"api_key"`
+	TopN    int           `yaml:"top_n"`   // candidates the model sees
+	Timeout time.Duration `yaml:"timeout"` // per call; on failure the fused order stays
 }
 
 // Chat configures answering.
@@ -136,9 +146,10 @@ func Default() Config {
 			ChunkChars:   400,
 			Workers:      2,
 		},
-		Retrieval: Retrieval{DenseDim: 256, DenseWeight: 0.02, Candidates: 100, Limit: 8},
-		Chat:      Chat{MaxSentences: 4, MinScore: 0.5},
-		Mining:    Mining{Oplog: Oplog{OutcomeActivities: []string{}, Success: []string{}}},
+		Retrieval: Retrieval{DenseDim: 256, DenseWeight: 0.02, Candidates: 100, Limit: 8,
+			Rerank: Rerank{TopN: 20, Timeout: 30 * time.Second}},
+		Chat:   Chat{MaxSentences: 4, MinScore: 0.5},
+		Mining: Mining{Oplog: Oplog{OutcomeActivities: []string{}, Success: []string{}}},
 		Store: Store{Backend: "embedded", Qdrant: Qdrant{
 			URL: "http://127.0.0.1:6334", Collection: "lore_items", Timeout: 10 * time.Second,
 		}},
@@ -195,6 +206,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: embedding.provider is %q, want empty (offline), openai or ollama", c.Embedding.Provider)
 	case c.Embedding.Provider != "" && c.Embedding.Model == "":
 		return fmt.Errorf("config: embedding.model is empty")
+	case c.Retrieval.Rerank.Model != "" && c.Retrieval.Rerank.BaseURL == "":
+		return fmt.Errorf("config: retrieval.rerank.base_url is empty")
 	}
 	names := map[string]bool{}
 	for i, sh := range c.Shares {

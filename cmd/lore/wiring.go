@@ -34,6 +34,7 @@ import (
 	"github.com/lorehq/lore/retrieval"
 	"github.com/lorehq/lore/retrieval/embed"
 	"github.com/lorehq/lore/retrieval/embed/remote"
+	"github.com/lorehq/lore/retrieval/rerank"
 	"github.com/lorehq/lore/retrieval/segment"
 	"github.com/lorehq/lore/retrieval/understand"
 	"github.com/lorehq/lore/ui"
@@ -95,12 +96,24 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 		}
 		return nil, err
 	}
-	search := retrieval.New(store, emb, retrieval.Options{
+	opt := retrieval.Options{
 		Candidates:   cfg.Retrieval.Candidates,
 		Limit:        cfg.Retrieval.Limit,
 		DenseWeight:  cfg.Retrieval.DenseWeight,
 		Understander: understand.New(seg, syn),
-	})
+	}
+	if r := cfg.Retrieval.Rerank; r.Model != "" {
+		rr, err := rerank.New(rerank.Config{BaseURL: r.BaseURL, Model: r.Model, APIKey: r.APIKey, TopN: r.TopN, Timeout: r.Timeout})
+		if err != nil {
+			store.Close()
+			if closeEmb != nil {
+				closeEmb()
+			}
+			return nil, err
+		}
+		opt.Reranker = rr
+	}
+	search := retrieval.New(store, emb, opt)
 	answer := chat.New(search, seg, chat.Options{
 		DefaultSpace: cfg.Space,
 		Limit:        cfg.Retrieval.Limit,
