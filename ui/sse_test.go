@@ -3,17 +3,15 @@ package ui
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/lorehq/lore/chat"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // parsedEvent is one parsed server-sent event.
 type parsedEvent struct {
@@ -78,7 +76,7 @@ func TestChatStream(t *testing.T) {
 			if cc := hdr.Get("Cache-Control"); cc != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", cc)
 			}
-			golden(t, "chat_stream.golden", body)
+			golden.Bytes(t, filepath.Join("testdata", "chat_stream.golden"), []byte(body))
 
 			events := parseSSE(t, body)
 			want := sampleAnswer()
@@ -132,23 +130,4 @@ func TestChatStreamError(t *testing.T) {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	decodeError(t, hdr, body)
-}
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update once): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
 }

@@ -1,12 +1,8 @@
 package chunk
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,33 +10,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/lorehq/lore/ingest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func checkGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
-	}
-}
 
 func h(level int, text string) ingest.Block {
 	return ingest.Block{Kind: ingest.Heading, Level: level, Text: text}
@@ -133,7 +106,7 @@ func TestSplitGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			chunks := Split(tt.doc, Options{MaxChars: tt.max})
 			checkInvariants(t, tt.doc, tt.max, chunks)
-			checkGolden(t, strings.ReplaceAll(tt.name, " ", "_"), chunks)
+			golden.JSON(t, filepath.Join("testdata", strings.ReplaceAll(tt.name, " ", "_")+".golden"), chunks)
 		})
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -17,36 +15,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/text"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares doc, rendered as indented JSON, with
-// testdata/<name>.golden, or rewrites the file with -update.
-func checkGolden(t *testing.T, name string, doc *ingest.Document) {
-	t.Helper()
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
-	}
-}
 
 // zipParts builds a zip archive of the given parts, in name order.
 func zipParts(t testing.TB, parts map[string]string) []byte {
@@ -148,7 +121,7 @@ func TestParseGolden(t *testing.T) {
 		dir := filepath.Dir(d)
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			checkGolden(t, name, parse(t, zipDir(t, dir)))
+			golden.JSON(t, filepath.Join("testdata", name+".golden"), parse(t, zipDir(t, dir)))
 		})
 	}
 }

@@ -3,13 +3,12 @@ package faqtable_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lorehq/lore/internal/golden"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -20,8 +19,6 @@ import (
 	"github.com/lorehq/lore/ingest/xlsx"
 	"github.com/lorehq/lore/knowledge"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestFAQColumns(t *testing.T) {
 	tests := []struct {
@@ -173,7 +170,7 @@ func TestExtractWorkbookGolden(t *testing.T) {
 			t.Errorf("provenance %+v, want sheet 消费贷FAQ and a data row", p)
 		}
 	}
-	checkGolden(t, "workbook_items", items)
+	golden.JSON(t, filepath.Join("testdata", "workbook_items"+".golden"), items)
 }
 
 func TestExtractGBKCSV(t *testing.T) {
@@ -192,29 +189,6 @@ func TestExtractGBKCSV(t *testing.T) {
 	}
 	if len(items) != 1 || items[0].FAQ.Answer != "逾期超过宽限期将上报征信。" || items[0].Provenance[0].Line != 2 {
 		t.Errorf("items = %+v", items)
-	}
-}
-
-func checkGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
 	}
 }
 

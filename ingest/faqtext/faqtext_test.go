@@ -2,20 +2,18 @@ package faqtext_test
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lorehq/lore/internal/golden"
 
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/faqtext"
 	"github.com/lorehq/lore/ingest/markdown"
 	"github.com/lorehq/lore/ingest/text"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func parse(t testing.TB, name string, data []byte) *ingest.Document {
 	t.Helper()
@@ -64,20 +62,7 @@ func TestExtract(t *testing.T) {
 			if strings.Join(got, "|") != strings.Join(tc.questions, "|") {
 				t.Errorf("questions = %q, want %q", got, tc.questions)
 			}
-			golden := filepath.Join("testdata", strings.TrimSuffix(tc.file, filepath.Ext(tc.file))+".golden")
-			out, _ := json.MarshalIndent(items, "", "  ")
-			if *update {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if string(want) != string(out) {
-				t.Errorf("items differ from %s (run with -update and review):\n%s", golden, out)
-			}
+			golden.JSON(t, filepath.Join("testdata", strings.TrimSuffix(tc.file, filepath.Ext(tc.file))+".golden"), items)
 		})
 	}
 }

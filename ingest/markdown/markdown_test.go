@@ -5,45 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/text"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares doc, rendered as indented JSON, with
-// testdata/<name>.golden, or rewrites the file with -update.
-func checkGolden(t *testing.T, name string, doc *ingest.Document) {
-	t.Helper()
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
-	}
-}
 
 func parse(t *testing.T, src string) *ingest.Document {
 	t.Helper()
@@ -156,7 +130,7 @@ func TestParseGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, name, doc)
+			golden.JSON(t, filepath.Join("testdata", name+".golden"), doc)
 		})
 	}
 }

@@ -2,14 +2,12 @@ package mine
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files and configs/policy.yaml")
+	"github.com/lorehq/lore/internal/golden"
+)
 
 // TestGolden mines testdata/small.jsonl and compares the items, violations
 // and case notes with testdata/small.golden.json.
@@ -29,24 +27,8 @@ func TestGolden(t *testing.T) {
 	for _, a := range res.Dialogues {
 		notes[a.ID] = a.Note
 	}
-	got, err := json.MarshalIndent(map[string]any{
+	golden.JSON(t, filepath.Join("testdata", "small.golden.json"), map[string]any{
 		"items": items, "warnings": warnings, "violations": res.Violations,
 		"situations": res.Situations, "notes": notes,
-	}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "small.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != string(got)+"\n" {
-		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", golden, got)
-	}
+	})
 }

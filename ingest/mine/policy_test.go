@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -48,7 +50,7 @@ const policyHeader = `# Lore dialogue-mining and compliance policy (ingest/mine.
 `
 
 func TestPolicyFile(t *testing.T) {
-	if *update {
+	if golden.Updating() {
 		var body bytes.Buffer
 		enc := yaml.NewEncoder(&body)
 		enc.SetIndent(2)

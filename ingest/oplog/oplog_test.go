@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/lorehq/lore/knowledge"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var cst = time.FixedZone("CST", 8*3600)
 
@@ -45,7 +44,7 @@ var fixtureConfigs = map[string]Config{
 	},
 }
 
-type golden struct {
+type goldenResult struct {
 	Result *Result
 	Items  []knowledge.Item
 }
@@ -62,23 +61,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.MarshalIndent(golden{res, res.Procedures(name)}, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-				t.Errorf("result differs from %s (run go test -update and review the diff)", path)
-			}
+			golden.JSON(t, filepath.Join("testdata", name+".golden.json"), goldenResult{res, res.Procedures(name)})
 		})
 	}
 }

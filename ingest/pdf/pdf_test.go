@@ -3,9 +3,7 @@ package pdf
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,37 +12,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/lorehq/lore/ingest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares doc, rendered as indented JSON, with
-// testdata/<name>.golden, or rewrites the file with -update.
-func checkGolden(t *testing.T, name string, doc *ingest.Document) {
-	t.Helper()
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
-	}
-}
 
 func parse(b []byte) (*ingest.Document, error) {
 	return New(Options{}).Parse(context.Background(), "t.pdf", bytes.NewReader(b))
@@ -67,7 +40,7 @@ func TestParseGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, name, doc)
+			golden.JSON(t, filepath.Join("testdata", name+".golden"), doc)
 		})
 	}
 }

@@ -2,8 +2,6 @@ package rules_test
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,14 +9,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/markdown"
 	"github.com/lorehq/lore/ingest/rules"
 	"github.com/lorehq/lore/ingest/text"
 	"github.com/lorehq/lore/knowledge"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden extracts the fixtures in testdata and compares the items with
 // testdata/<fixture>.golden.
@@ -33,25 +31,7 @@ func TestGolden(t *testing.T) {
 			if len(items) == 0 {
 				t.Fatal("no rule items")
 			}
-			got, err := json.MarshalIndent(items, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("%s differs from golden file; got:\n%s", path, got)
-			}
+			golden.JSON(t, filepath.Join("testdata", name+".golden"), items)
 		})
 	}
 }

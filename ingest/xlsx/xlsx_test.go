@@ -4,50 +4,22 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/lorehq/lore/internal/golden"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lorehq/lore/ingest"
 	"github.com/lorehq/lore/ingest/text"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares doc, rendered as indented JSON, with
-// testdata/<name>.golden, or rewrites the file with -update.
-func checkGolden(t *testing.T, name string, doc *ingest.Document) {
-	t.Helper()
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, got)
-	}
-}
 
 // sheet is the content of one worksheet of a test workbook: rows of cell
 // values starting at A1 (nil leaves a row empty).
@@ -167,7 +139,7 @@ func short(blocks []ingest.Block) []string {
 }
 
 func TestParseGolden(t *testing.T) {
-	checkGolden(t, "faq_workbook", parse(t, faqWorkbook(t)))
+	golden.JSON(t, filepath.Join("testdata", "faq_workbook"+".golden"), parse(t, faqWorkbook(t)))
 }
 
 func TestParseFAQWorkbook(t *testing.T) {
