@@ -2,12 +2,13 @@ package docx
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+
+	"github.com/lorehq/lore/ingest/ooxml"
 )
 
 // Errors of Parse that callers may want to tell apart. The messages are
@@ -16,18 +17,9 @@ var (
 	ErrNotDOCX   = errors.New("not a DOCX (zip) file / 不是有效的 DOCX 文件")
 	ErrLegacy    = errors.New("legacy Word .doc or encrypted document, save it as .docx without a password / 旧版 Word (.doc) 或已加密的文档，请另存为无密码的 .docx")
 	ErrCorrupt   = errors.New("corrupt or truncated DOCX file / DOCX 文件已损坏或不完整")
-	ErrZipBomb   = errors.New("archive unpacks too large or has too many entries (possible zip bomb) / 压缩包解压后过大或文件数过多（疑似压缩炸弹）")
+	ErrZipBomb   = ooxml.ErrZipBomb
 	ErrNoText    = errors.New("no text content / 没有文字内容")
 	ErrMalformed = errors.New("malformed document XML / 文档 XML 格式错误")
-)
-
-var (
-	zipMagic = []byte("PK\x03\x04")
-	// emptyZipMagic starts an archive with no entries: an end of central
-	// directory record alone.
-	emptyZipMagic = []byte("PK\x05\x06")
-	// oleMagic starts a Compound File: a .doc, or an encrypted .docx.
-	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
 // archive is an opened zip whose declared sizes passed the limits. Part
@@ -40,26 +32,13 @@ type archive struct {
 // openArchive checks b's signature and the archive's declared sizes before
 // anything is decompressed.
 func openArchive(b []byte, opt Options) (*archive, error) {
-	switch {
-	case bytes.HasPrefix(b, oleMagic):
-		return nil, ErrLegacy
-	case !bytes.HasPrefix(b, zipMagic) && !bytes.HasPrefix(b, emptyZipMagic):
-		return nil, ErrNotDOCX
-	}
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	zr, err := ooxml.Open(b, ooxml.Limits{MaxUnpackedBytes: opt.MaxUnpackedBytes, MaxEntries: opt.MaxEntries},
+		ooxml.Errors{NotZip: ErrNotDOCX, Legacy: ErrLegacy, Corrupt: ErrCorrupt})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, err
 	}
-	if len(zr.File) > opt.MaxEntries {
-		return nil, fmt.Errorf("%w: %d entries, limit %d", ErrZipBomb, len(zr.File), opt.MaxEntries)
-	}
-	var total uint64
 	a := &archive{parts: make(map[string]*zip.File, len(zr.File)), maxPart: opt.MaxUnpackedBytes}
 	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > uint64(opt.MaxUnpackedBytes) || total < f.UncompressedSize64 {
-			return nil, fmt.Errorf("%w: more than %d bytes unpacked", ErrZipBomb, opt.MaxUnpackedBytes)
-		}
 		name := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/"))
 		if _, dup := a.parts[name]; !dup {
 			a.parts[name] = f

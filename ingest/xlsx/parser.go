@@ -1,13 +1,14 @@
 package xlsx
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lorehq/lore/ingest/ooxml"
 
 	"github.com/xuri/excelize/v2"
 
@@ -21,7 +22,7 @@ var (
 	ErrNotXLSX = errors.New("not an XLSX (zip) file / 不是有效的 XLSX 文件")
 	ErrLegacy  = errors.New("legacy Excel .xls or encrypted workbook, save it as .xlsx without a password / 旧版 Excel (.xls) 或已加密的工作簿，请另存为无密码的 .xlsx")
 	ErrCorrupt = errors.New("corrupt or truncated XLSX file / XLSX 文件已损坏或不完整")
-	ErrZipBomb = errors.New("archive unpacks too large or has too many entries (possible zip bomb) / 压缩包解压后过大或文件数过多（疑似压缩炸弹）")
+	ErrZipBomb = ooxml.ErrZipBomb
 	ErrNoText  = errors.New("no data in any visible sheet / 所有可见工作表均无数据")
 )
 
@@ -61,12 +62,6 @@ func New(opt Options) *Parser {
 	return &Parser{opt: opt}
 }
 
-var (
-	zipMagic      = []byte("PK\x03\x04")
-	emptyZipMagic = []byte("PK\x05\x06")
-	oleMagic      = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-)
-
 // Parse implements ingest.Parser. The document's Format is "xlsx".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
 	if err := ctx.Err(); err != nil {
@@ -95,34 +90,17 @@ func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.D
 // check refuses what is not a zip, and a zip whose declared entry count or
 // uncompressed size is over the limits, before anything is decompressed.
 func (p *Parser) check(b []byte) error {
-	switch {
-	case bytes.HasPrefix(b, oleMagic):
-		return ErrLegacy
-	case !bytes.HasPrefix(b, zipMagic) && !bytes.HasPrefix(b, emptyZipMagic):
-		return ErrNotXLSX
-	}
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	zr, err := ooxml.Open(b, ooxml.Limits{MaxUnpackedBytes: p.opt.MaxUnpackedBytes, MaxEntries: p.opt.MaxEntries},
+		ooxml.Errors{NotZip: ErrNotXLSX, Legacy: ErrLegacy, Corrupt: ErrCorrupt})
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return err
 	}
-	if len(zr.File) > p.opt.MaxEntries {
-		return fmt.Errorf("%w: %d entries, limit %d", ErrZipBomb, len(zr.File), p.opt.MaxEntries)
-	}
-	var total uint64
-	workbook := false
 	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > uint64(p.opt.MaxUnpackedBytes) || total < f.UncompressedSize64 {
-			return fmt.Errorf("%w: more than %d bytes unpacked", ErrZipBomb, p.opt.MaxUnpackedBytes)
-		}
 		if strings.EqualFold(strings.TrimPrefix(f.Name, "/"), "xl/workbook.xml") {
-			workbook = true
+			return nil
 		}
 	}
-	if !workbook {
-		return fmt.Errorf("%w: no xl/workbook.xml / 缺少 xl/workbook.xml", ErrNotXLSX)
-	}
-	return nil
+	return fmt.Errorf("%w: no xl/workbook.xml / 缺少 xl/workbook.xml", ErrNotXLSX)
 }
 
 // read opens b with excelize and reads every visible sheet. A panic inside
