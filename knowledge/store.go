@@ -40,6 +40,15 @@ const (
 	SourceRetired     SourceStatus = "retired"     // file is gone; its items are retired
 )
 
+// Valid reports whether s is one of the ledger states.
+func (s SourceStatus) Valid() bool {
+	switch s {
+	case SourceIndexed, SourceQuarantined, SourceRetired:
+		return true
+	}
+	return false
+}
+
 // Source is the ledger entry of one input file within a space.
 type Source struct {
 	Space   string       `json:"space"`
@@ -52,6 +61,30 @@ type Source struct {
 	Reason  string       `json:"reason,omitempty"` // why it was quarantined
 	Items   int          `json:"items"`            // items the source contributes
 	Seen    time.Time    `json:"seen"`             // when the ledger entry was last written
+}
+
+// Validate reports what makes a ledger entry unstorable: no space or
+// path, or an unknown status.
+func (s Source) Validate() error {
+	const op = "knowledge.Source.Validate"
+	switch {
+	case s.Space == "" || s.Path == "":
+		return Errorf(Invalid, op, "a source needs a space and a path / 来源缺少空间或路径")
+	case !s.Status.Valid():
+		return Errorf(Invalid, op, "%s: unknown ledger status %q / 未知台账状态", s.Path, s.Status)
+	}
+	return nil
+}
+
+// WithoutSource returns the provenance entries that do not name path.
+func WithoutSource(ps []Provenance, path string) []Provenance {
+	var out []Provenance
+	for _, p := range ps {
+		if p.Source != path {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Filter narrows searches and listings. Zero fields do not filter.

@@ -95,8 +95,9 @@ func (s *Store) SyncSource(ctx context.Context, src knowledge.Source, recs []kno
 // checkRecords validates a sync's input and merges records with the same
 // id (content found twice in one file) into one with both provenances.
 func (s *Store) checkRecords(op string, src knowledge.Source, recs []knowledge.Record) ([]knowledge.Record, error) {
-	if src.Space == "" || src.Path == "" {
-		return nil, knowledge.Errorf(knowledge.Invalid, op, "source needs a space and a path / 来源缺少空间或路径")
+	src.Status = knowledge.SourceIndexed // what SyncSource writes
+	if err := src.Validate(); err != nil {
+		return nil, err
 	}
 	var want []knowledge.Record
 	index := map[string]int{}
@@ -237,7 +238,7 @@ func (s *Store) planSync(ctx context.Context, src knowledge.Source, want []knowl
 			}
 			continue
 		}
-		it.Provenance = withoutSource(old.item.Provenance, src.Path)
+		it.Provenance = knowledge.WithoutSource(old.item.Provenance, src.Path)
 		if len(it.Provenance) == 0 {
 			changes = append(changes, change{prev: old})
 			res.Removed++
@@ -292,16 +293,6 @@ func spliceProvenance(old []knowledge.Provenance, path string, fresh []knowledge
 	return out
 }
 
-func withoutSource(ps []knowledge.Provenance, path string) []knowledge.Provenance {
-	var out []knowledge.Provenance
-	for _, p := range ps {
-		if p.Source != path {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // RetireSource marks the source retired in the ledger, retires the items
 // whose only provenance is that source and drops the source's provenance
 // from items other sources cite too. Retiring an unknown source is not an
@@ -339,7 +330,7 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 		n := 0
 		for i := range olds {
 			it := olds[i].item
-			if others := withoutSource(it.Provenance, path); len(others) > 0 {
+			if others := knowledge.WithoutSource(it.Provenance, path); len(others) > 0 {
 				it.Provenance = others
 			} else if it.Status != knowledge.StatusRetired && it.Status != knowledge.StatusRejected {
 				it.Status = knowledge.StatusRetired
@@ -382,14 +373,8 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 // MarkSource writes a ledger entry without touching items. An entry whose
 // sync is pending stays pending.
 func (s *Store) MarkSource(ctx context.Context, src knowledge.Source) error {
-	const op = "qdrant.MarkSource"
-	if src.Space == "" || src.Path == "" {
-		return knowledge.Errorf(knowledge.Invalid, op, "source needs a space and a path / 来源缺少空间或路径")
-	}
-	switch src.Status {
-	case knowledge.SourceIndexed, knowledge.SourceQuarantined, knowledge.SourceRetired:
-	default:
-		return knowledge.Errorf(knowledge.Invalid, op, "%s: unknown ledger status %q / 未知台账状态", src.Path, src.Status)
+	if err := src.Validate(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

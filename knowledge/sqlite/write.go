@@ -131,8 +131,9 @@ func checkVectors(v knowledge.Vectors, dim int) (knowledge.Vectors, error) {
 // prepare validates recs for src and merges records of the same item.
 func prepare(src knowledge.Source, recs []knowledge.Record, dim int) ([]knowledge.Record, int, error) {
 	const op = "sqlite.SyncSource"
-	if src.Space == "" || src.Path == "" {
-		return nil, dim, knowledge.Errorf(knowledge.Invalid, op, "a source needs a space and a path / 来源缺少空间或路径")
+	src.Status = knowledge.SourceIndexed // what SyncSource writes
+	if err := src.Validate(); err != nil {
+		return nil, dim, err
 	}
 	out := make([]knowledge.Record, 0, len(recs))
 	pos := map[string]int{}
@@ -248,7 +249,7 @@ func (s *Store) syncTx(ctx context.Context, tx *sql.Tx, src knowledge.Source, re
 				it.Title, it.Body = o.Title, o.Body
 				dense, sparse = old.dense, old.sparse
 			}
-			it.Provenance = append(without(o.Provenance, src.Path), it.Provenance...)
+			it.Provenance = append(knowledge.WithoutSource(o.Provenance, src.Path), it.Provenance...)
 			it.Version, it.Updated = o.Version, o.Updated
 			doc, err := marshal(op, it)
 			if err != nil {
@@ -327,7 +328,7 @@ func (s *Store) dropProvenance(ctx context.Context, tx *sql.Tx, id string, src k
 	if _, err := tx.ExecContext(ctx, `DELETE FROM provenance WHERE space = ? AND source = ? AND item = ?`, src.Space, src.Path, id); err != nil {
 		return change{}, err
 	}
-	it.Provenance = without(it.Provenance, src.Path)
+	it.Provenance = knowledge.WithoutSource(it.Provenance, src.Path)
 	if len(it.Provenance) == 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE id = ?`, id); err != nil {
 			return change{}, err
@@ -343,16 +344,6 @@ func (s *Store) dropProvenance(ctx context.Context, tx *sql.Tx, id string, src k
 		return change{}, err
 	}
 	return change{id: id, meta: metaOf(&it)}, nil
-}
-
-func without(ps []knowledge.Provenance, source string) []knowledge.Provenance {
-	var out []knowledge.Provenance
-	for _, p := range ps {
-		if p.Source != source {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // sourceItems lists the ids of the items with provenance from the source.
@@ -411,7 +402,7 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 			continue
 		}
 		it := old.item
-		if len(without(it.Provenance, path)) > 0 {
+		if len(knowledge.WithoutSource(it.Provenance, path)) > 0 {
 			c, err := s.dropProvenance(ctx, tx, id, src, now, false)
 			if err != nil {
 				return 0, unavailable(op, err)
@@ -447,13 +438,8 @@ func (s *Store) RetireSource(ctx context.Context, space, path string) (int, erro
 // MarkSource implements knowledge.Store.
 func (s *Store) MarkSource(ctx context.Context, src knowledge.Source) error {
 	const op = "sqlite.MarkSource"
-	if src.Space == "" || src.Path == "" {
-		return knowledge.Errorf(knowledge.Invalid, op, "a source needs a space and a path / 来源缺少空间或路径")
-	}
-	switch src.Status {
-	case knowledge.SourceIndexed, knowledge.SourceQuarantined, knowledge.SourceRetired:
-	default:
-		return knowledge.Errorf(knowledge.Invalid, op, "%s: unknown ledger status %q / 未知状态", src.Path, src.Status)
+	if err := src.Validate(); err != nil {
+		return err
 	}
 	if src.Seen.IsZero() {
 		src.Seen = s.now().UTC()
