@@ -154,6 +154,21 @@ type Summary struct {
 	Duration    time.Duration `json:"duration_ns"`
 }
 
+// Add counts o into s, for runs over several shares.
+func (s *Summary) Add(o Summary) {
+	s.Seen += o.Seen
+	s.New += o.New
+	s.Changed += o.Changed
+	s.Unchanged += o.Unchanged
+	s.Retired += o.Retired
+	s.Quarantined += o.Quarantined
+	s.Items += o.Items
+	s.ItemsAdded += o.ItemsAdded
+	s.Problems = append(s.Problems, o.Problems...)
+	s.Warnings = append(s.Warnings, o.Warnings...)
+	s.Duration += o.Duration
+}
+
 // file is one discovered input.
 type file struct {
 	abs  string // where to read it

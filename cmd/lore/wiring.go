@@ -278,7 +278,7 @@ func (a *app) ingestShares(ctx context.Context, shares []configs.Share, progress
 	var total ingest.Summary
 	for _, sh := range shares {
 		sum, err := a.ingestShare(ctx, sh, progress)
-		total = addSummaries(total, sum)
+		total.Add(sum)
 		if err != nil {
 			return total, err
 		}
@@ -302,21 +302,6 @@ func (a *app) ingestShare(ctx context.Context, sh configs.Share, progress func(i
 		return sum, err
 	}
 	return sum, a.refreshGlossary(ctx, space)
-}
-
-func addSummaries(a, b ingest.Summary) ingest.Summary {
-	a.Seen += b.Seen
-	a.New += b.New
-	a.Changed += b.Changed
-	a.Unchanged += b.Unchanged
-	a.Retired += b.Retired
-	a.Quarantined += b.Quarantined
-	a.Items += b.Items
-	a.ItemsAdded += b.ItemsAdded
-	a.Problems = append(a.Problems, b.Problems...)
-	a.Warnings = append(a.Warnings, b.Warnings...)
-	a.Duration += b.Duration
-	return a
 }
 
 // schedule starts the scheduled shares; stop it when serving ends.
