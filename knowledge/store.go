@@ -141,13 +141,17 @@ type Query struct {
 	// Candidates is how many hits each of the sparse and dense rankings
 	// contributes to fusion; a store uses max(4*Limit, 50) when <= 0.
 	Candidates int
+	// DenseWeight is the weight of the dense ranking in fusion, the sparse
+	// ranking weighing 1: a hit scores 1/(RRFK+sparse rank) +
+	// DenseWeight/(RRFK+dense rank). A store uses 1 when <= 0.
+	DenseWeight float64
 }
 
 // Hit is one search result. Hits are ordered by Score, highest first; ties
 // are broken by item id so results are deterministic.
 type Hit struct {
 	Item  Item
-	Score float64 // reciprocal-rank fusion score: sum of 1/(60+rank) over rankings
+	Score float64 // reciprocal-rank fusion score: sum of weight/(60+rank) over rankings
 	// SparseRank and DenseRank are 1-based ranks in each ranking, 0 when
 	// the item was not among that ranking's candidates.
 	SparseRank, DenseRank int

@@ -48,9 +48,7 @@ const (
 	// lexical evidence without its IDF: on the STARD laws benchmark weight
 	// 0.02 left quality as it was (it breaks ties and adds items the
 	// sparse ranking misses), 0.05 lowered MRR@10 by about 0.01, 0.3 by
-	// 0.09 and 1 by 0.16 (see retrieval/eval/ABLATION.md). A weight other
-	// than 1 makes the Searcher fetch every candidate of both rankings to
-	// re-fuse them, about 3 ms more per query. Wire 1 for a model-backed
+	// 0.09 and 1 by 0.16 (see retrieval/eval/ABLATION.md). Wire 1 for a model-backed
 	// embedder whose dense vectors carry meaning of their own; a negative
 	// weight searches sparse only.
 	DefaultDenseWeight = 0.02
@@ -95,9 +93,8 @@ type Options struct {
 	// fusion, the sparse ranking weighing 1: a hit scores
 	// 1/(RRFK+sparse rank) + DenseWeight/(RRFK+dense rank). 0 means
 	// DefaultDenseWeight; a negative value leaves the dense vector
-	// out of the query, so the sparse ranking alone decides. With a weight other
-	// than 1 the Searcher asks the index for every candidate of both
-	// rankings and fuses them itself from the hits' ranks.
+	// out of the query, so the sparse ranking alone decides. The index
+	// fuses with the weight (knowledge.Query.DenseWeight).
 	DenseWeight float64
 	// ExpansionWeight multiplies the weight of every expansion of the
 	// Understander; 0 means DefaultExpansionWeight, a negative value drops
@@ -147,7 +144,7 @@ type Request struct {
 //     are the question's plus each expansion's scaled by its weight times
 //     Options.ExpansionWeight (see queryVectors).
 //  2. A pool of max(3·Limit, 30) hits is fused by reciprocal rank with
-//     the dense ranking at Options.DenseWeight (see fused).
+//     the dense ranking at Options.DenseWeight (the index fuses).
 //  3. Each hit's Score is multiplied by the kind weight of the question
 //     type (1 without an Understander) and by the confidence prior
 //     (ConfidenceFloor), and the pool re-sorted by it.
@@ -188,9 +185,12 @@ func (s *Searcher) Search(ctx context.Context, req Request) ([]knowledge.Hit, er
 	if len(vecs.Dense) == 0 && len(vecs.Sparse.Indices) == 0 {
 		return []knowledge.Hit{}, nil
 	}
-	hits, err := s.fused(ctx, vecs, req.Filter, max(poolFactor*limit, minPool))
+	hits, err := s.idx.Search(ctx, knowledge.Query{
+		Vectors: vecs, Filter: req.Filter, Limit: max(poolFactor*limit, minPool),
+		Candidates: max(s.opt.Candidates, 0), DenseWeight: s.opt.DenseWeight,
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("retrieval: search: %w", err)
 	}
 	hits = weighKinds(hits, u.KindWeights)
 	hits = weighConfidence(hits)
@@ -250,38 +250,4 @@ func allZero(v []float32) bool {
 		}
 	}
 	return true
-}
-
-// fused asks the index for the pool of a query. With a dense vector and a
-// DenseWeight other than 1 it asks for every candidate of both rankings
-// (2·Candidates hits) and re-fuses them from their ranks with the weight,
-// keeping the best pool hits; otherwise the index's fusion stands.
-func (s *Searcher) fused(ctx context.Context, vecs knowledge.Vectors, f knowledge.Filter, pool int) ([]knowledge.Hit, error) {
-	q := knowledge.Query{Vectors: vecs, Filter: f, Limit: pool, Candidates: max(s.opt.Candidates, 0)}
-	refuse := len(vecs.Dense) > 0 && s.opt.DenseWeight != 1
-	if refuse {
-		if q.Candidates == 0 {
-			q.Candidates = max(4*pool, 50) // the store's default
-		}
-		q.Limit = 2 * q.Candidates
-	}
-	hits, err := s.idx.Search(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("retrieval: search: %w", err)
-	}
-	if !refuse {
-		return hits, nil
-	}
-	for i := range hits {
-		h := &hits[i]
-		h.Score = 0
-		if h.SparseRank > 0 {
-			h.Score += 1 / float64(knowledge.RRFK+h.SparseRank)
-		}
-		if h.DenseRank > 0 {
-			h.Score += s.opt.DenseWeight / float64(knowledge.RRFK+h.DenseRank)
-		}
-	}
-	sortByScore(hits)
-	return hits[:min(len(hits), pool)], nil
 }

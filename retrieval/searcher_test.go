@@ -106,7 +106,11 @@ func (ix *fakeIndex) Search(_ context.Context, q knowledge.Query) ([]knowledge.H
 		pass = append(pass, s)
 	}
 	hits := map[string]*knowledge.Hit{}
-	rankBy := func(score func(scored) float64, eligible func(scored) bool, set func(h *knowledge.Hit, rank int, score float64)) {
+	dw := q.DenseWeight
+	if dw <= 0 {
+		dw = 1
+	}
+	rankBy := func(weight float64, score func(scored) float64, eligible func(scored) bool, set func(h *knowledge.Hit, rank int, score float64)) {
 		var list []scored
 		for _, s := range pass {
 			if eligible(s) {
@@ -125,14 +129,14 @@ func (ix *fakeIndex) Search(_ context.Context, q knowledge.Query) ([]knowledge.H
 				h = &knowledge.Hit{Item: s.rec.Item}
 				hits[s.rec.Item.ID] = h
 			}
-			h.Score += 1 / float64(knowledge.RRFK+r+1)
+			h.Score += weight / float64(knowledge.RRFK+r+1)
 			set(h, r+1, score(s))
 		}
 	}
-	rankBy(func(s scored) float64 { return s.sp }, func(s scored) bool { return s.sp > 0 },
+	rankBy(1, func(s scored) float64 { return s.sp }, func(s scored) bool { return s.sp > 0 },
 		func(h *knowledge.Hit, r int, sc float64) { h.SparseRank, h.SparseScore = r, sc })
 	if len(q.Vectors.Dense) > 0 {
-		rankBy(func(s scored) float64 { return s.dn }, func(scored) bool { return true },
+		rankBy(dw, func(s scored) float64 { return s.dn }, func(scored) bool { return true },
 			func(h *knowledge.Hit, r int, sc float64) { h.DenseRank, h.DenseScore = r, sc })
 	}
 	out := make([]knowledge.Hit, 0, len(hits))

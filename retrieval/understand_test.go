@@ -152,8 +152,8 @@ func TestDenseWeight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ix.last.Limit != 40 || ix.last.Candidates != 20 {
-		t.Errorf("index got Limit %d Candidates %d, want every candidate of both rankings (40) and 20", ix.last.Limit, ix.last.Candidates)
+	if ix.last.DenseWeight != dw || ix.last.Candidates != 20 {
+		t.Errorf("index got DenseWeight %v Candidates %d, want %v and 20", ix.last.DenseWeight, ix.last.Candidates, dw)
 	}
 	for i, h := range hits {
 		want := 0.0

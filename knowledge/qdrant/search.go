@@ -23,7 +23,9 @@ import (
 //
 // Qdrant numbers RRF positions from 0 and scores 1/(k+position); Lore ranks
 // from 1 and scores 1/(RRFK+rank), so the request sets k = RRFK+1 and the
-// two agree. Hit.Score is recomputed from the ranks in float64 (Qdrant's is
+// two agree. Qdrant's RRF has no weights: with a q.DenseWeight other than
+// 1 the fused query returns every candidate and the weighted fusion is
+// done here. Hit.Score is recomputed from the ranks in float64 (Qdrant's is
 // float32) and hits are sorted by it, ties by item id. With one vector
 // empty, the batch holds only that ranking, with the payload.
 //
@@ -53,7 +55,16 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	}
 	cand = max(cand, limit)
 	filter := itemFilter(q.Filter)
+	dw := q.DenseWeight
+	if dw <= 0 {
+		dw = 1
+	}
 	candLimit, hitLimit := uint64(cand), uint64(limit)
+	if dw != 1 {
+		// Qdrant's RRF weighs rankings alike: take every fused candidate
+		// and rank them here with the dense weight.
+		hitLimit = 2 * candLimit
+	}
 
 	type ranking struct {
 		sparse    bool
@@ -148,7 +159,11 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 			if !ok {
 				continue
 			}
-			h.Score += 1 / float64(knowledge.RRFK+rk.n)
+			w := dw
+			if r.sparse {
+				w = 1
+			}
+			h.Score += w / float64(knowledge.RRFK+rk.n)
 			if r.sparse {
 				h.SparseRank, h.SparseScore = rk.n, rk.score
 			} else {
@@ -166,7 +181,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		}
 		return hits[i].Item.ID < hits[j].Item.ID
 	})
-	return hits, nil
+	return hits[:min(len(hits), limit)], nil
 }
 
 // pointKey is a comparable form of a point id.

@@ -384,7 +384,8 @@ type fused struct {
 	sparseScore, denseScore float64
 }
 
-// search ranks by each vector and fuses the rankings by reciprocal rank.
+// search ranks by each vector and fuses the rankings by reciprocal rank,
+// the dense ranking at q.DenseWeight.
 func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 	p := x.compile(q.Filter)
 	if p.none {
@@ -392,7 +393,7 @@ func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 	}
 	byID := map[string]*fused{}
 	var out []*fused
-	add := func(list []scored, sparse bool) {
+	add := func(list []scored, sparse bool, weight float64) {
 		for r, s := range list {
 			id := x.slots[s.slot].id
 			f := byID[id]
@@ -401,7 +402,7 @@ func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 				byID[id] = f
 				out = append(out, f)
 			}
-			f.score += 1 / float64(knowledge.RRFK+r+1)
+			f.score += weight / float64(knowledge.RRFK+r+1)
 			if sparse {
 				f.sparseRank, f.sparseScore = r+1, s.score
 			} else {
@@ -409,8 +410,12 @@ func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 			}
 		}
 	}
-	add(x.sparseRank(q.Vectors.Sparse, &p, candidates), true)
-	add(x.denseRank(q.Vectors.Dense, &p, candidates), false)
+	dw := q.DenseWeight
+	if dw <= 0 {
+		dw = 1
+	}
+	add(x.sparseRank(q.Vectors.Sparse, &p, candidates), true, 1)
+	add(x.denseRank(q.Vectors.Dense, &p, candidates), false, dw)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"SparseIDF", testSparseIDF},
 		{"DenseCosine", testDense},
 		{"HybridRRF", testHybrid},
+		{"WeightedRRF", testWeighted},
 		{"Filters", testFilters},
 		{"SearchValidation", testSearchValidation},
 		{"Concurrent", testConcurrent},
@@ -627,6 +628,31 @@ func testHybrid(t *testing.T, st knowledge.Store) {
 	}
 	if hits[0].SparseRank != 2 || hits[0].DenseRank != 1 || hits[2].SparseRank != 0 || hits[2].DenseRank != 2 {
 		t.Errorf("ranks: Y %d/%d, Z %d/%d", hits[0].SparseRank, hits[0].DenseRank, hits[2].SparseRank, hits[2].DenseRank)
+	}
+}
+
+func testWeighted(t *testing.T, st knowledge.Store) {
+	// The data of testHybrid with the dense ranking at weight 0.05:
+	// X (1/61 + 0.05/63) > Y (1/62 + 0.05/61) > Z (0.05/62).
+	x := Record("s", "share/a.md", Doc{Title: "X", Body: "x", Dense: []float32{0.2, 1, 0, 0, 0, 0, 0, 0}, Sparse: map[uint32]float32{1: 2}})
+	y := Record("s", "share/a.md", Doc{Title: "Y", Body: "y", Dense: []float32{1, 0, 0, 0, 0, 0, 0, 0}, Sparse: map[uint32]float32{1: 1}})
+	z := Record("s", "share/a.md", Doc{Title: "Z", Body: "z", Dense: []float32{1, 0.5, 0, 0, 0, 0, 0, 0}})
+	mustSync(t, st, "s", "share/a.md", x, y, z)
+	hits, err := st.Search(ctx, knowledge.Query{Limit: 2, DenseWeight: 0.05, Vectors: knowledge.Vectors{
+		Dense:  unit([]float32{1, 0, 0, 0, 0, 0, 0, 0}),
+		Sparse: sparse(map[uint32]float32{1: 1}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := titles(hits); fmt.Sprint(got) != "[X Y]" {
+		t.Fatalf("weighted fusion, limit 2 = %v, want [X Y]", got)
+	}
+	want := []float64{1.0/61 + 0.05/63, 1.0/62 + 0.05/61}
+	for i, h := range hits {
+		if math.Abs(h.Score-want[i]) > 1e-9 {
+			t.Errorf("%s: score %v, want %v", h.Item.Title, h.Score, want[i])
+		}
 	}
 }
 
