@@ -31,6 +31,9 @@ type command struct {
 	jsonOut   bool   // ask, ingest, eval: print JSON
 	kinds     string // ask: comma-separated kinds
 	questions string // eval: JSONL questions with gold items
+
+	toCollection string // reindex: the new Qdrant item collection
+	batch        int    // reindex: items per embedding batch
 }
 
 func parseCommand(name string, args, environ []string, stdout, stderr io.Writer) (*command, error) {
@@ -55,6 +58,9 @@ func parseCommand(name string, args, environ []string, stdout, stderr io.Writer)
 		fs.StringVar(&space, "space", "", "knowledge space to search (default from config)")
 		fs.BoolVar(&c.jsonOut, "json", false, "print the answer as JSON")
 		fs.StringVar(&c.kinds, "kind", "", "only these kinds, comma-separated: rule,faq,script,procedure,term,passage")
+	case "reindex":
+		fs.StringVar(&c.toCollection, "to-collection", "", "Qdrant backend: the new item collection to copy into (required there; its ledger is NAME_sources)")
+		fs.IntVar(&c.batch, "batch", 256, "items per embedding batch")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage of lore %s:\n", name)
@@ -91,6 +97,11 @@ func parseCommand(name string, args, environ []string, stdout, stderr io.Writer)
 	}
 	if space != "" {
 		cfg.Space = space
+	}
+	if name == "reindex" {
+		if err := c.checkReindex(cfg); err != nil {
+			return nil, err
+		}
 	}
 	if name == "ingest" && len(c.args) == 0 && len(cfg.Shares) == 0 {
 		return nil, fmt.Errorf("give files or folders to ingest, or configure shares / 请指定要导入的文件或目录，或在配置中设置 shares")

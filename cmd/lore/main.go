@@ -30,6 +30,9 @@ Usage:
   lore eval   -questions FILE [flags] [PATH...]
                                  score retrieval (Hit@k, MRR, nDCG, latency) against a
                                  BM25 baseline, after ingesting PATH… if given
+  lore reindex [flags]           re-embed every stored item with the configured embedder,
+                                 after changing the embedding model or dimension
+                                 (Qdrant: into a new collection, -to-collection NAME)
 
 Flags common to every command:
   -config FILE   YAML config (see configs/lore.example.yaml); env LORE_* overrides it
@@ -67,6 +70,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fn = runAsk
 	case "eval":
 		fn = runEval
+	case "reindex":
+		fn = runReindex
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

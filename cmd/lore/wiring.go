@@ -59,30 +59,50 @@ type app struct {
 	closeEmb func() error
 }
 
+// embedding is the configured embedder with what the commands need to know
+// of it.
+type embedding struct {
+	seg  *segment.Segmenter
+	emb  embedder
+	name string // the embedding scheme, e.g. "offline-hash-v1"
+	dim  int    // the dense dimension it makes
+	// close releases a model embedder's cache; nil for the offline one.
+	close func() error
+}
+
+// openEmbedding builds the configured embedder: offline, or a model with
+// the offline sparse part.
+func openEmbedding(ctx context.Context, cfg configs.Config) (embedding, error) {
+	seg, err := segment.New()
+	if err != nil {
+		return embedding{}, err
+	}
+	offline := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
+	e := embedding{seg: seg, emb: offline, name: offline.Name(), dim: offline.Dim()}
+	if m := cfg.Embedding; m.Provider != "" {
+		r, err := remote.New(ctx, remote.Config{
+			Provider: m.Provider, BaseURL: m.BaseURL, Model: m.Model, APIKey: m.APIKey, Dim: m.Dim,
+			BatchSize: m.BatchSize, Timeout: m.Timeout, CacheDir: filepath.Join(cfg.DataDir, "embed-cache"),
+		}, offline)
+		if err != nil {
+			return embedding{}, err
+		}
+		e.emb, e.name, e.dim, e.close = r, r.Name(), r.Dim(), r.Close
+	}
+	return e, nil
+}
+
 func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 	if err := ensureDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	seg, err := segment.New()
+	e, err := openEmbedding(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	offline := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
-	var emb embedder = offline
-	dim := cfg.Retrieval.DenseDim
-	var closeEmb func() error
+	seg, emb, closeEmb := e.seg, e.emb, e.close
 	syn := understand.DefaultSynonyms()
-	if e := cfg.Embedding; e.Provider != "" {
-		r, err := remote.New(ctx, remote.Config{
-			Provider: e.Provider, BaseURL: e.BaseURL, Model: e.Model, APIKey: e.APIKey, Dim: e.Dim,
-			BatchSize: e.BatchSize, Timeout: e.Timeout, CacheDir: filepath.Join(cfg.DataDir, "embed-cache"),
-		}, offline)
-		if err != nil {
-			return nil, err
-		}
-		emb, dim, closeEmb = r, r.Dim(), r.Close
-	}
-	cfg.Retrieval.DenseDim = dim
+	cfg.Retrieval.DenseDim = e.dim
 	store, err := openStore(ctx, cfg)
 	if err == nil {
 		err = addGlossarySynonyms(ctx, store, syn)
@@ -157,28 +177,41 @@ func openStore(ctx context.Context, cfg configs.Config) (knowledge.Store, error)
 	if cfg.Store.Backend != "qdrant" {
 		return sqlite.Open(cfg.DataDir, sqlite.Options{Dim: cfg.Retrieval.DenseDim})
 	}
+	qcfg, err := qdrantConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return qdrant.Open(ctx, qcfg)
+}
+
+// qdrantConfig is the Qdrant store's configuration: the ledger collection
+// is the item collection's name with "_sources".
+func qdrantConfig(cfg configs.Config) (qdrant.Config, error) {
 	q := cfg.Store.Qdrant
 	u, err := url.Parse(q.URL)
 	if err != nil || u.Hostname() == "" {
-		return nil, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: want http://host:6334 / Qdrant 地址无效", q.URL)
+		return qdrant.Config{}, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: want http://host:6334 / Qdrant 地址无效", q.URL)
 	}
 	port := qdrant.DefaultPort
 	if u.Port() != "" {
 		if port, err = strconv.Atoi(u.Port()); err != nil {
-			return nil, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: bad port / 端口无效", q.URL)
+			return qdrant.Config{}, knowledge.Errorf(knowledge.Invalid, "config", "store.qdrant.url %q: bad port / 端口无效", q.URL)
 		}
 	}
-	return qdrant.Open(ctx, qdrant.Config{
+	return qdrant.Config{
 		Host:             u.Hostname(),
 		Port:             port,
 		UseTLS:           u.Scheme == "https",
 		APIKey:           q.APIKey,
 		Collection:       q.Collection,
-		LedgerCollection: q.Collection + "_sources",
+		LedgerCollection: ledgerCollection(q.Collection),
 		Dim:              cfg.Retrieval.DenseDim,
 		Timeout:          q.Timeout,
-	})
+	}, nil
 }
+
+// ledgerCollection names the ledger collection beside an item collection.
+func ledgerCollection(items string) string { return items + "_sources" }
 
 // pipeline returns the ingestion pipeline for a knowledge space.
 func (a *app) pipeline(space string) (*ingest.Pipeline, error) {

@@ -53,6 +53,16 @@ const (
 
 // withDefaults fills the zero fields and checks the rest.
 func (c Config) withDefaults() (Config, error) {
+	c, err := c.withDefaultsAnyDim()
+	if err == nil && c.Dim <= 0 {
+		err = knowledge.Errorf(knowledge.Invalid, "qdrant.Open", "dense dimension must be set (got %d) / 必须设置向量维度", c.Dim)
+	}
+	return c, err
+}
+
+// withDefaultsAnyDim is withDefaults for a store whose dimension is read
+// from its collection (the source of Reindex): Dim may be 0.
+func (c Config) withDefaultsAnyDim() (Config, error) {
 	const op = "qdrant.Open"
 	if c.Host == "" {
 		c.Host = DefaultHost
@@ -82,7 +92,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.BatchSize = DefaultBatchSize
 	}
 	switch {
-	case c.Dim <= 0:
+	case c.Dim < 0:
 		return c, knowledge.Errorf(knowledge.Invalid, op, "dense dimension must be set (got %d) / 必须设置向量维度", c.Dim)
 	case c.Port < 0 || c.Port > 65535:
 		return c, knowledge.Errorf(knowledge.Invalid, op, "port %d out of range / 端口无效", c.Port)

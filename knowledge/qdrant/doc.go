@@ -19,6 +19,10 @@
 //   - ledger ("lore_sources"): one payload point per source, its id a UUID
 //     hashed from (space, path), with a one-dimensional placeholder vector.
 //
+// A collection holds one dense dimension. Reindex copies a knowledge base
+// into new collections with every item re-embedded, for a new embedding
+// model or dimension; the old collections are only read.
+//
 // # Consistency
 //
 // Qdrant applies each operation atomically but has no transaction over

@@ -42,6 +42,24 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureItems(ctx); err != nil {
+		_ = s.client.Close()
+		return nil, err
+	}
+	if err := s.ensureLedger(ctx); err != nil {
+		_ = s.client.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dial connects to the server cfg (with defaults) names and checks its
+// version; it touches no collection.
+func dial(ctx context.Context, cfg Config) (*Store, error) {
 	client, err := qc.NewClient(&qc.Config{
 		Host:                   cfg.Host,
 		Port:                   cfg.Port,
@@ -79,12 +97,6 @@ func open(ctx context.Context, client *qc.Client, cfg Config) (*Store, error) {
 	if !supported(health.GetVersion()) {
 		return nil, knowledge.Errorf(knowledge.Unsupported, "qdrant.Open", "Qdrant %s at %s is too old: Lore needs %d.%d or later (conditional upserts, parameterised RRF) / Qdrant 版本过旧，需要 %d.%d 或更高版本",
 			health.GetVersion(), s.addr, minMajor, minMinor, minMajor, minMinor)
-	}
-	if err := s.ensureItems(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.ensureLedger(ctx); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
@@ -183,7 +195,7 @@ func (s *Store) checkItems(info *qc.CollectionInfo) error {
 		return knowledge.Errorf(knowledge.Invalid, op, "collection %q has no dense vector %q; it was not made by Lore: choose another collection / 集合不是 Lore 创建的，请换一个集合", coll, vectorDense)
 	}
 	if dense.GetSize() != uint64(s.cfg.Dim) {
-		return knowledge.Errorf(knowledge.Invalid, op, "collection %q holds %d-dimensional vectors but the embedder makes %d: re-ingest into a new collection / 向量维度不一致（集合 %d，模型 %d），请在新集合中重新导入", coll, dense.GetSize(), s.cfg.Dim, dense.GetSize(), s.cfg.Dim)
+		return knowledge.Errorf(knowledge.Invalid, op, "collection %q holds %d-dimensional vectors but the embedder makes %d: run `lore reindex -to-collection NEW` to copy the items with new vectors into a new collection, then set store.qdrant.collection to it / 向量维度不一致（集合 %d，模型 %d）：请运行 `lore reindex -to-collection 新集合名` 把条目重新生成向量后复制到新集合，再把 store.qdrant.collection 改为它", coll, dense.GetSize(), s.cfg.Dim, dense.GetSize(), s.cfg.Dim)
 	}
 	if d := dense.GetDistance(); d != qc.Distance_Cosine && d != qc.Distance_Dot {
 		return knowledge.Errorf(knowledge.Invalid, op, "collection %q uses %s distance, Lore needs cosine: re-ingest into a new collection / 距离度量不符，请在新集合中重新导入", coll, d)

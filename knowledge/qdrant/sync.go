@@ -140,7 +140,7 @@ func (s *Store) checkVectors(op, id string, v knowledge.Vectors, stored bool) er
 	if len(v.Dense) > 0 && len(v.Dense) != s.cfg.Dim {
 		hint := ""
 		if stored {
-			hint = "; after changing the embedder re-ingest into a new collection / 更换向量模型后请在新集合中重新导入"
+			hint = "; after changing the embedder run `lore reindex -to-collection NEW` / 更换向量模型后请运行 `lore reindex -to-collection 新集合名`"
 		}
 		return knowledge.Errorf(knowledge.Invalid, op, "%s: dense vector has %d dimensions, the store %d%s", id, len(v.Dense), s.cfg.Dim, hint)
 	}
@@ -488,7 +488,7 @@ func (s *Store) ledgerWrite(ctx context.Context, src knowledge.Source, pending, 
 		Points: []*qc.PointStruct{{
 			Id:      qc.NewIDUUID(ledgerUUID(src.Space, src.Path)),
 			Payload: payload,
-			Vectors: qc.NewVectorsMap(map[string]*qc.Vector{vectorLedger: qc.NewVectorDense([]float32{1})}),
+			Vectors: ledgerVectors(),
 		}},
 		Ordering: &qc.WriteOrdering{Type: qc.WriteOrderingType_Strong},
 	}

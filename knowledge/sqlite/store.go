@@ -30,7 +30,8 @@ const FileName = "lore.db"
 type Options struct {
 	// Dim is the dense vector dimension the caller embeds with. 0 accepts
 	// whatever the store holds (a new store takes it from the first dense
-	// vector written). A store holding another dimension refuses to open.
+	// vector written): that is how a store is opened for Store.Reindex. A
+	// store holding another dimension refuses to open, with code Conflict.
 	Dim int
 	// Now stamps Created and Updated; nil means time.Now.
 	Now func() time.Time
@@ -135,7 +136,7 @@ func (s *Store) open(want int) error {
 	dim, _ := strconv.Atoi(meta["dim"])
 	if want > 0 && dim > 0 && want != dim {
 		return knowledge.Errorf(knowledge.Conflict, op,
-			"the store in %s holds %d-dimensional vectors but the configuration asks for %d; re-ingest into a new data directory, or set retrieval.dense_dim to %d / 向量维度与配置不一致：请在新的数据目录中重新导入，或改回原维度", s.dir, dim, want, dim)
+			"the store in %s holds %d-dimensional vectors but the embedder makes %d; run `lore reindex` to re-embed the stored items, or set the dimension back to %d / 向量维度与配置不一致（库中 %d，模型 %d）：请运行 `lore reindex` 重新生成向量，或改回原维度", s.dir, dim, want, dim, dim, want)
 	}
 	if dim == 0 {
 		dim = want
@@ -143,8 +144,8 @@ func (s *Store) open(want int) error {
 	if err := s.writeMeta(db, dim); err != nil {
 		return err
 	}
-	s.idx = newIndex(dim)
-	return s.load()
+	s.idx, err = s.loadIndex(dim)
+	return err
 }
 
 type execer interface {
@@ -160,13 +161,15 @@ func (s *Store) writeMeta(db execer, dim int) error {
 	return nil
 }
 
-// load rebuilds the in-memory index from the items table.
-func (s *Store) load() error {
+// loadIndex builds an in-memory index of dense dimension dim from the
+// items table.
+func (s *Store) loadIndex(dim int) (*index, error) {
+	idx := newIndex(dim)
 	rows, err := s.db.Query(`SELECT i.id, i.space, i.kind, i.status, i.updated, i.dense, i.sparse,
 		COALESCE((SELECT group_concat(source, char(10)) FROM provenance p WHERE p.item = i.id), '')
 		FROM items i`)
 	if err != nil {
-		return fmt.Errorf("sqlite: load index: %w", err)
+		return nil, fmt.Errorf("sqlite: load index: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -176,23 +179,26 @@ func (s *Store) load() error {
 			dense, sparse                 []byte
 		)
 		if err := rows.Scan(&id, &space, &kind, &status, &updated, &dense, &sparse, &srcs); err != nil {
-			return fmt.Errorf("sqlite: load index: %w", err)
+			return nil, fmt.Errorf("sqlite: load index: %w", err)
 		}
 		v, err := decodeVectors(dense, sparse)
 		if err != nil {
-			return fmt.Errorf("sqlite: load item %s: %w", id, err)
+			return nil, fmt.Errorf("sqlite: load item %s: %w", id, err)
 		}
-		if len(v.Dense) > 0 && len(v.Dense) != s.idx.dim {
-			return fmt.Errorf("sqlite: item %s has a %d-dimensional vector in a %d-dimensional store", id, len(v.Dense), s.idx.dim)
+		if len(v.Dense) > 0 && len(v.Dense) != idx.dim {
+			return nil, fmt.Errorf("sqlite: item %s has a %d-dimensional vector in a %d-dimensional store", id, len(v.Dense), idx.dim)
 		}
 		var sources []string
 		if srcs != "" {
 			sources = strings.Split(srcs, "\n")
 		}
-		s.idx.put(id, meta{space: space, kind: knowledge.Kind(kind), status: knowledge.Status(status),
+		idx.put(id, meta{space: space, kind: knowledge.Kind(kind), status: knowledge.Status(status),
 			updated: time.Unix(0, updated), sources: sources}, v)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: load index: %w", err)
+	}
+	return idx, nil
 }
 
 // Dim is the dense dimension of the store, 0 while it holds none.

@@ -19,7 +19,7 @@
 //     never on other 4xx answers or malformed responses;
 //   - checked: the number of vectors must match the texts, every vector
 //     must have Config.Dim finite components, otherwise a knowledge.Error
-//     says what is wrong (Conflict saying to re-ingest into a new data directory, for a
+//     says what is wrong (Conflict saying to run `lore reindex`, for a
 //     dimension mismatch);
 //   - L2-normalised, so the dot product of two dense vectors is their
 //     cosine, as knowledge.Vectors requires.

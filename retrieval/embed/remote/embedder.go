@@ -359,7 +359,7 @@ func (e *Embedder) check(vecs [][]float32) error {
 	for _, v := range vecs {
 		if len(v) != e.cfg.Dim {
 			return knowledge.Errorf(knowledge.Conflict, op,
-				"the %s model %q returns %d-dimensional vectors but the configuration asks for %d; set embedding.dim to %d and re-ingest into a new data directory, or configure the model the index was built with / 嵌入模型返回 %d 维向量，与配置的 %d 维不一致：请把维度改为 %d 并在新的数据目录中重新导入，或改回建索引时使用的模型",
+				"the %s model %q returns %d-dimensional vectors but the configuration asks for %d; set embedding.dim to %d and run `lore reindex`, or configure the model the index was built with / 嵌入模型返回 %d 维向量，与配置的 %d 维不一致：请把维度改为 %d 并运行 `lore reindex`，或改回建索引时使用的模型",
 				e.cfg.Provider, e.cfg.Model, len(v), e.cfg.Dim, len(v), len(v), e.cfg.Dim, len(v))
 		}
 		for _, x := range v {

@@ -431,7 +431,7 @@ func TestStandInDimensionMismatch(t *testing.T) {
 			if knowledge.ErrorCode(err) != knowledge.Conflict {
 				t.Fatalf("error %v, want code conflict", err)
 			}
-			for _, want := range []string{"1024", "768", "new data directory", "维"} {
+			for _, want := range []string{"1024", "768", "lore reindex", "维"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
