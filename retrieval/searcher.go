@@ -145,9 +145,10 @@ type Request struct {
 //     Options.ExpansionWeight (see queryVectors).
 //  2. A pool of max(3·Limit, 30) hits is fused by reciprocal rank with
 //     the dense ranking at Options.DenseWeight (the index fuses).
-//  3. Each hit's Score is multiplied by the kind weight of the question
-//     type (1 without an Understander) and by the confidence prior
-//     (ConfidenceFloor), and the pool re-sorted by it.
+//  3. The priors apply: each hit's sparse and dense scores are multiplied
+//     by the kind weight of the question type (1 without an Understander)
+//     and by the confidence prior (ConfidenceFloor), and the pool is fused
+//     again from the re-ordered rankings (see weigh).
 //  4. A Reranker, if set, re-orders the pool.
 //  5. Hits are picked from the pool by MMR: the best first, then each next
 //     hit the one that best combines relevance with novelty, so a
@@ -159,11 +160,10 @@ type Request struct {
 //  7. Rules that match the question's exact Lookup (see lookupHits) are
 //     put first.
 //
-// Hit.Score is the score the hit was ranked by: the fused score times the
-// kind weight and the confidence prior (or the reranker's score); an
-// exact lookup match scores 1
-// plus its fused score, above any fused score (those are below 0.04).
-// The ranks and the sparse and dense scores are the index's.
+// Hit.Score is the score the hit was ranked by: the fused score after the
+// priors (or the reranker's score); an exact lookup match scores 1 plus
+// its fused score, above any fused score (those are below 0.04). The ranks
+// and the sparse and dense scores are the index's.
 //
 // A malformed request gets a knowledge.Invalid error whose message says,
 // in Chinese and English, what to fix. A question with no searchable terms
@@ -192,8 +192,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) ([]knowledge.Hit, er
 	if err != nil {
 		return nil, fmt.Errorf("retrieval: search: %w", err)
 	}
-	hits = weighKinds(hits, u.KindWeights)
-	hits = weighConfidence(hits)
+	hits = weigh(hits, u.KindWeights, s.opt.DenseWeight)
 	if s.opt.Reranker != nil && len(hits) > 1 {
 		if rr, err := s.opt.Reranker.Rerank(ctx, text, hits); err == nil && len(rr) > 0 {
 			hits = rr
