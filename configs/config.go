@@ -112,7 +112,13 @@ type Retrieval struct {
 	DenseWeight float64 `yaml:"dense_weight"` // weight of the dense ranking in fusion; negative leaves it out
 	Candidates  int     `yaml:"candidates"`   // hits per ranking before fusion
 	Limit       int     `yaml:"limit"`        // hits returned by default
-	Rerank      Rerank  `yaml:"rerank"`
+	// Synonyms is a query-expansion list in the format of
+	// configs/synonyms.yaml; empty uses the built-in list.
+	Synonyms string `yaml:"synonyms"`
+	// UserDict is a word list (one word a line) the segmenter keeps whole,
+	// beside the expansion list's terms and the approved glossary terms.
+	UserDict string `yaml:"user_dict"`
+	Rerank   Rerank `yaml:"rerank"`
 }
 
 // Rerank configures the optional LLM reranker (off when Model is empty).

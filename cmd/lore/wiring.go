@@ -63,6 +63,7 @@ type app struct {
 // of it.
 type embedding struct {
 	seg  *segment.Segmenter
+	syn  *understand.Synonyms // the expansion list, its terms in seg's dictionary
 	emb  embedder
 	name string // the embedding scheme, e.g. "offline-hash-v1"
 	dim  int    // the dense dimension it makes
@@ -71,14 +72,34 @@ type embedding struct {
 }
 
 // openEmbedding builds the configured embedder: offline, or a model with
-// the offline sparse part.
+// the offline sparse part. Its segmenter keeps the terms of the expansion
+// list and of the user dictionary whole: items and questions are segmented
+// with the same dictionary, so these come from configuration only (the
+// glossary, which changes with every ingest, feeds query expansion).
 func openEmbedding(ctx context.Context, cfg configs.Config) (embedding, error) {
 	seg, err := segment.New()
 	if err != nil {
 		return embedding{}, err
 	}
+	syn := understand.DefaultSynonyms()
+	if p := cfg.Retrieval.Synonyms; p != "" {
+		if syn, err = understand.LoadSynonyms(p); err != nil {
+			return embedding{}, knowledge.Errorf(knowledge.Invalid, "config", "retrieval.synonyms: %w / 同义词表无效", err)
+		}
+	}
+	words := syn.Terms()
+	if p := cfg.Retrieval.UserDict; p != "" {
+		user, err := segment.LoadWords(p)
+		if err != nil {
+			return embedding{}, knowledge.Errorf(knowledge.Invalid, "config", "retrieval.user_dict: %w / 用户词典无效", err)
+		}
+		words = append(words, user...)
+	}
+	if err := seg.AddWords(words...); err != nil {
+		return embedding{}, err
+	}
 	offline := embed.NewOffline(seg, cfg.Retrieval.DenseDim)
-	e := embedding{seg: seg, emb: offline, name: offline.Name(), dim: offline.Dim()}
+	e := embedding{seg: seg, syn: syn, emb: offline, name: offline.Name(), dim: offline.Dim()}
 	if m := cfg.Embedding; m.Provider != "" {
 		r, err := remote.New(ctx, remote.Config{
 			Provider: m.Provider, BaseURL: m.BaseURL, Model: m.Model, APIKey: m.APIKey, Dim: m.Dim,
@@ -100,8 +121,7 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	seg, emb, closeEmb := e.seg, e.emb, e.close
-	syn := understand.DefaultSynonyms()
+	seg, syn, emb, closeEmb := e.seg, e.syn, e.emb, e.close
 	cfg.Retrieval.DenseDim = e.dim
 	store, err := openStore(ctx, cfg)
 	if err == nil {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/lorehq/lore/ingest"
@@ -26,19 +25,18 @@ import (
 // need it skip when it is absent.
 const benchDir = "../../../shared/bench"
 
-var (
-	segOnce sync.Once
-	segVal  *segment.Segmenter
-	segErr  error
-)
-
-func testSegmenter(tb testing.TB) *segment.Segmenter {
+// newSegmenter returns a Segmenter; with dict, the expansion list's terms
+// are added to its dictionary, as cmd/lore adds them.
+func newSegmenter(tb testing.TB, dict bool) *segment.Segmenter {
 	tb.Helper()
-	segOnce.Do(func() { segVal, segErr = segment.New() })
-	if segErr != nil {
-		tb.Fatal(segErr)
+	seg, err := segment.New()
+	if err == nil && dict {
+		err = seg.AddWords(understand.DefaultSynonyms().Terms()...)
 	}
-	return segVal
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return seg
 }
 
 // stardBench is the statutes of the shared bench ingested as Lore ingests
@@ -52,9 +50,10 @@ type stardBench struct {
 
 // openStard ingests ../shared/bench/laws into a fresh embedded store with
 // the production pipeline (Markdown and text parsers, the rule extractor,
-// passages as the fallback, the offline embedder of dimension dim), or
-// skips when the bench is absent.
-func openStard(tb testing.TB, dim int) *stardBench {
+// passages as the fallback, the offline embedder of dimension dim over a
+// segmenter with or without the domain dictionary), or skips when the
+// bench is absent.
+func openStard(tb testing.TB, dim int, dict bool) *stardBench {
 	tb.Helper()
 	laws := filepath.Join(benchDir, "laws")
 	qpath := filepath.Join(benchDir, "stard-laws-dev.jsonl")
@@ -65,7 +64,7 @@ func openStard(tb testing.TB, dim int) *stardBench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	seg := testSegmenter(tb)
+	seg := newSegmenter(tb, dict)
 	store, err := sqlite.Open(tb.TempDir(), sqlite.Options{Dim: dim})
 	if err != nil {
 		tb.Fatal(err)
@@ -123,7 +122,10 @@ func benchDim(tb testing.TB) int {
 // rejected alternatives as further rows. LORE_EVAL_JSON=path also writes
 // the report as JSON. The figures are in ABLATION.md.
 func TestSTARD(t *testing.T) {
-	b := openStard(t, benchDim(t))
+	b := openStard(t, benchDim(t), true)
+	// The same default over items and questions segmented without the
+	// domain dictionary, for the ablation.
+	nd := openStard(t, benchDim(t), false)
 	ctx := context.Background()
 	u := understand.New(b.seg, understand.DefaultSynonyms())
 	opt := retrieval.Options{Candidates: 100, Understander: u} // as cmd/lore wires it
@@ -133,7 +135,10 @@ func TestSTARD(t *testing.T) {
 		change(&o)
 		return NewSearchSystem(name, retrieval.New(b.store, b.emb, o), f)
 	}
+	ndOpt := opt
+	ndOpt.Understander = understand.New(nd.seg, understand.DefaultSynonyms())
 	extra := append(Ladder(b.store, b.emb, u, opt, f),
+		NewSearchSystem("alt: no domain dictionary", retrieval.New(nd.store, nd.emb, ndOpt), f),
 		alt("alt: expansion weight 1", func(o *retrieval.Options) { o.ExpansionWeight = 1 }),
 		alt("alt: dense weight 0.05", func(o *retrieval.Options) { o.DenseWeight = 0.05 }),
 		alt("alt: dense weight 0.3", func(o *retrieval.Options) { o.DenseWeight = 0.3 }),

@@ -279,16 +279,18 @@ func hasHan(s string) bool {
 	return false
 }
 
-// Terms returns every phrase and expansion term of the list, sorted: the
-// vocabulary to add to a Segmenter (Segmenter.AddWords) so that the
-// formal terms are indexed and searched as whole words. Add them before
-// indexing; the index and the questions must be segmented alike.
+// Terms returns the terms the list expands to (both sides of an
+// equivalents group), sorted: the vocabulary to add to a Segmenter
+// (Segmenter.AddWords) so that formal terms are indexed and searched as
+// whole words. The colloquial phrases that trigger an expansion are left
+// out: they are matched in the question's text, and as words they would
+// only make question fillers (哪几步) count as content. Add the terms
+// before indexing; the index and the questions must be segmented alike.
 func (s *Synonyms) Terms() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	seen := map[string]bool{}
-	for trig, ts := range s.triggers {
-		seen[trig] = true
+	for _, ts := range s.triggers {
 		for _, t := range ts {
 			seen[t.text] = true
 		}
