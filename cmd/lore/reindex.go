@@ -40,7 +40,7 @@ func runReindex(ctx context.Context, c *command) error {
 	}
 	start := time.Now()
 	progress := reindexProgress(c.stdout)
-	fmt.Fprintf(c.stdout, "Re-embedding every item with / 正在重新生成向量：%s, %d dimensions / 维\n", e.name, e.dim)
+	fmt.Fprintf(c.stdout, "Re-embedding every item with / 正在重新生成向量：%s, %d dimensions / 维\n", e.fingerprint, e.dim)
 	if c.cfg.Store.Backend == "qdrant" {
 		from, err := qdrantConfig(c.cfg)
 		if err != nil {
@@ -49,6 +49,7 @@ func runReindex(ctx context.Context, c *command) error {
 		from.Dim = 0 // the source holds the old dimension, whatever it is
 		to := from
 		to.Collection, to.LedgerCollection, to.Dim = c.toCollection, ledgerCollection(c.toCollection), e.dim
+		to.Embedding = e.fingerprint // recorded in the new collections once the copy is complete
 		res, err := qdrant.Reindex(ctx, from, to, e.emb, qdrant.ReindexOptions{BatchSize: c.batch, Progress: progress})
 		if err != nil {
 			return err
@@ -63,12 +64,12 @@ func runReindex(ctx context.Context, c *command) error {
 	if err := ensureDir(c.cfg.DataDir); err != nil {
 		return err
 	}
-	st, err := sqlite.Open(c.cfg.DataDir, sqlite.Options{}) // any stored dimension
+	st, err := sqlite.Open(c.cfg.DataDir, sqlite.Options{}) // any stored dimension and scheme
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := st.Reindex(ctx, e.emb, sqlite.ReindexOptions{Dim: e.dim, BatchSize: c.batch, Progress: progress})
+	res, err := st.Reindex(ctx, e.emb, sqlite.ReindexOptions{Dim: e.dim, Embedding: e.fingerprint, BatchSize: c.batch, Progress: progress})
 	if err != nil {
 		return err
 	}

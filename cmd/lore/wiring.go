@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"time"
 
@@ -65,8 +67,11 @@ type embedding struct {
 	seg  *segment.Segmenter
 	syn  *understand.Synonyms // the expansion list, its terms in seg's dictionary
 	emb  embedder
-	name string // the embedding scheme, e.g. "offline-hash-v1"
+	name string // the embedder, e.g. "offline-hash-v1"
 	dim  int    // the dense dimension it makes
+	// fingerprint names the embedding scheme the stores record: name and
+	// a hash of the words added to seg's dictionary (see fingerprint).
+	fingerprint string
 	// close releases a model embedder's cache; nil for the offline one.
 	close func() error
 }
@@ -110,7 +115,37 @@ func openEmbedding(ctx context.Context, cfg configs.Config) (embedding, error) {
 		}
 		e.emb, e.name, e.dim, e.close = r, r.Name(), r.Dim(), r.Close
 	}
+	e.fingerprint = fingerprint(e.name, words, seg.Normalize)
 	return e, nil
+}
+
+// fingerprint names an embedding scheme for the stores to record, e.g.
+// "offline-hash-v1 vocab:3f2a9c1b": the embedder's name, then a hash of
+// the words added to the segmenter's dictionary, normalised, sorted and
+// de-duplicated. Items are segmented when they are indexed, so their
+// sparse vectors depend on those words as much as on the embedder: a
+// store refuses a configuration whose fingerprint differs from its own,
+// and the two parts let it say which changed. Words the segmenter ignores
+// (not Chinese, or in its dictionary already) count too: a needless
+// reindex is cheaper than silently mixed vectors.
+func fingerprint(name string, words []string, normalize func(string) string) string {
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		if w = normalize(w); w != "" {
+			set[w] = true
+		}
+	}
+	sorted := make([]string, 0, len(set))
+	for w := range set {
+		sorted = append(sorted, w)
+	}
+	sort.Strings(sorted)
+	h := sha256.New()
+	for _, w := range sorted {
+		h.Write([]byte(w))
+		h.Write([]byte{'\n'})
+	}
+	return knowledge.EmbeddingScheme(name, fmt.Sprintf("%x", h.Sum(nil)[:4]))
 }
 
 func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
@@ -123,7 +158,7 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 	}
 	seg, syn, emb, closeEmb := e.seg, e.syn, e.emb, e.close
 	cfg.Retrieval.DenseDim = e.dim
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, e.fingerprint)
 	if err == nil {
 		err = addGlossarySynonyms(ctx, store, syn)
 		if err != nil {
@@ -192,15 +227,17 @@ func addGlossarySynonyms(ctx context.Context, store knowledge.Store, syn *unders
 }
 
 // openStore opens the configured backend: the embedded store in the data
-// directory, or a Qdrant server.
-func openStore(ctx context.Context, cfg configs.Config) (knowledge.Store, error) {
+// directory, or a Qdrant server. Either refuses a store whose vectors were
+// made by another embedding scheme than scheme (see fingerprint).
+func openStore(ctx context.Context, cfg configs.Config, scheme string) (knowledge.Store, error) {
 	if cfg.Store.Backend != "qdrant" {
-		return sqlite.Open(cfg.DataDir, sqlite.Options{Dim: cfg.Retrieval.DenseDim})
+		return sqlite.Open(cfg.DataDir, sqlite.Options{Dim: cfg.Retrieval.DenseDim, Embedding: scheme})
 	}
 	qcfg, err := qdrantConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
+	qcfg.Embedding = scheme
 	return qdrant.Open(ctx, qcfg)
 }
 

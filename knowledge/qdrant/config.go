@@ -25,6 +25,16 @@ type Config struct {
 	// Dim is the dense vector dimension of the embedder; required. An
 	// existing collection with another dimension is refused.
 	Dim int
+	// Embedding names the embedding scheme that makes the caller's
+	// vectors, e.g. "offline-hash-v1 vocab:3f2a9c1b": the embedder's name,
+	// then optionally " vocab:" and a hash of the words added to the
+	// segmenter's dictionary (sparse vectors depend on them). It is kept in
+	// a reserved point of the ledger collection and compared as a whole;
+	// the parts only word the error. Collections that record none (new
+	// ones, or ones older than the record) take it; ones that record
+	// another are refused with code Conflict and a message naming `lore
+	// reindex`. "" checks nothing and records nothing.
+	Embedding string
 	// Timeout bounds each attempt of each request. Default 10s.
 	Timeout time.Duration
 	// Retries is how many times a request that failed with Unavailable,

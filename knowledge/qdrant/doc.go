@@ -18,10 +18,16 @@
 //     status and sources, a datetime index on updated.
 //   - ledger ("lore_sources"): one payload point per source, its id a UUID
 //     hashed from (space, path), with a one-dimensional placeholder vector.
+//     Two reserved points are no source and no listing shows them: the
+//     record of the embedding scheme (Config.Embedding: the embedder's name
+//     and a hash of the segmentation dictionary) and, while a Reindex into
+//     the collections runs, its marker.
 //
-// A collection holds one dense dimension. Reindex copies a knowledge base
-// into new collections with every item re-embedded, for a new embedding
-// model or dimension; the old collections are only read.
+// A collection holds one dense dimension and vectors of one embedding
+// scheme: Open refuses a caller embedding with another dimension or scheme.
+// Reindex copies a knowledge base into new collections with every item
+// re-embedded, for a new embedding model, dimension or dictionary, and
+// records the new scheme there; the old collections are only read.
 //
 // # Consistency
 //

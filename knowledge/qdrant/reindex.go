@@ -27,7 +27,7 @@ type ReindexOptions struct {
 // ReindexResult says what Reindex did.
 type ReindexResult struct {
 	Items   int // item points copied with new vectors
-	Sources int // ledger points copied
+	Sources int // ledger entries copied (not the reserved points)
 	OldDim  int // dense dimension of the source collection
 	NewDim  int // dense dimension of the target collection
 }
@@ -48,7 +48,11 @@ const fieldReindexFrom = "reindex_from"
 // configuration names the new collection, Lore goes on using the old one.
 //
 // from.Dim may be 0 (accept the dimension the source holds); to.Dim is the
-// embedder's and required. The target collections are created if missing;
+// embedder's and required. from.Embedding is not checked: the source may
+// have been made by any scheme. to.Embedding, the embedder's scheme, is
+// recorded in the target ledger once every point is copied, before the
+// marker is removed ("" records none, and removes a record an Open of the
+// empty target left). The target collections are created if missing;
 // existing ones must be empty or left by an interrupted Reindex from the
 // same source, which a marker point in the target ledger tells: the rerun
 // copies everything again and deletes what the source no longer holds, so
@@ -104,7 +108,10 @@ func Reindex(ctx context.Context, from, to Config, emb Embedder, opt ReindexOpti
 		return res, err
 	}
 
-	dst, err := Open(ctx, to)
+	// The scheme is recorded last, when the target holds the new vectors.
+	toOpen := to
+	toOpen.Embedding = ""
+	dst, err := Open(ctx, toOpen)
 	if err != nil {
 		return res, err
 	}
@@ -132,8 +139,9 @@ func Reindex(ctx context.Context, from, to Config, emb Embedder, opt ReindexOpti
 	}
 	if ledgerInfo != nil {
 		err = src.scrollRaw(ctx, from.LedgerCollection, opt.BatchSize, func(pts []*qc.RetrievedPoint) error {
-			res.Sources += len(pts)
-			return dst.copyLedger(ctx, pts)
+			n, err := dst.copyLedger(ctx, pts)
+			res.Sources += n
+			return err
 		})
 		if err != nil {
 			return res, err
@@ -147,6 +155,9 @@ func Reindex(ctx context.Context, from, to Config, emb Embedder, opt ReindexOpti
 		if err := dst.sweep(ctx, to.LedgerCollection, src, from.LedgerCollection, opt.BatchSize); err != nil {
 			return res, err
 		}
+	}
+	if err := dst.writeEmbedding(ctx, to.Embedding, false); err != nil {
+		return res, err
 	}
 	if err := dst.deletePoints(ctx, to.LedgerCollection, []*qc.PointId{qc.NewIDUUID(reindexMarker)}); err != nil {
 		return res, err
@@ -175,7 +186,9 @@ func (s *Store) claimTarget(ctx context.Context, origin string) (resume bool, er
 	}
 	if marked == "" {
 		for _, c := range []string{coll, ledger} {
-			n, err := s.count(ctx, c, nil)
+			// An embedding record alone (left by an Open of the new
+			// collections) is no data; Reindex overwrites it.
+			n, err := s.count(ctx, c, notReserved())
 			if err != nil {
 				return false, err
 			}
@@ -227,28 +240,28 @@ func (s *Store) copyItems(ctx context.Context, pts []*qc.RetrievedPoint, emb Emb
 }
 
 // copyLedger upserts ledger points into this store's ledger collection as
-// they are.
-func (s *Store) copyLedger(ctx context.Context, pts []*qc.RetrievedPoint) error {
+// they are, but for the reserved ones, and returns how many it copied.
+func (s *Store) copyLedger(ctx context.Context, pts []*qc.RetrievedPoint) (int, error) {
 	out := make([]*qc.PointStruct, 0, len(pts))
 	for _, p := range pts {
-		if p.GetId().GetUuid() == reindexMarker {
-			continue // an unfinished reindex's marker in the source: not a source
+		if reservedLedger(p.GetId()) {
+			continue // the source's embedding record or an unfinished reindex's marker: not a source
 		}
 		out = append(out, &qc.PointStruct{Id: p.GetId(), Payload: p.GetPayload(), Vectors: ledgerVectors()})
 	}
 	if len(out) == 0 {
-		return nil
+		return 0, nil
 	}
-	return s.upsertPoints(ctx, s.cfg.LedgerCollection, out)
+	return len(out), s.upsertPoints(ctx, s.cfg.LedgerCollection, out)
 }
 
 // sweep deletes the points of coll (in this store) that srcColl (in src)
-// does not hold, but for the reindex marker.
+// does not hold, but for the reserved ledger points.
 func (s *Store) sweep(ctx context.Context, coll string, src *Store, srcColl string, batch int) error {
 	return s.scrollRaw(ctx, coll, batch, func(pts []*qc.RetrievedPoint) error {
 		ids := make([]*qc.PointId, 0, len(pts))
 		for _, p := range pts {
-			if p.GetId().GetUuid() != reindexMarker {
+			if !reservedLedger(p.GetId()) {
 				ids = append(ids, p.GetId())
 			}
 		}

@@ -27,6 +27,7 @@ type Store struct {
 	collections qc.CollectionsClient
 
 	mu     sync.Mutex       // serialises this Store's writes
+	emb    string           // the embedding scheme the ledger records, read by Open
 	writer string           // this Store's part of the write tokens (newRev)
 	now    func() time.Time // clock: UTC, microsecond precision like Qdrant's datetimes
 }
@@ -36,7 +37,9 @@ var _ knowledge.Store = (*Store)(nil)
 // Open connects to the Qdrant server cfg names, creates the collections
 // and payload indexes when they are missing, and checks existing ones: a
 // collection whose dense dimension differs from cfg.Dim is refused with
-// code Invalid. An unreachable server gives code Unavailable.
+// code Invalid, one whose recorded embedding scheme differs from
+// cfg.Embedding with code Conflict. An unreachable server gives code
+// Unavailable.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -51,6 +54,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensureLedger(ctx); err != nil {
+		_ = s.client.Close()
+		return nil, err
+	}
+	if err := s.checkEmbedding(ctx); err != nil {
 		_ = s.client.Close()
 		return nil, err
 	}

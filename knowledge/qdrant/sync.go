@@ -410,6 +410,9 @@ func (s *Store) Sources(ctx context.Context, space string) ([]knowledge.Source, 
 			return nil, err
 		}
 		for _, p := range resp.GetResult() {
+			if reservedLedger(p.GetId()) {
+				continue // the embedding record, a reindex marker: no source
+			}
 			e, err := decodeLedger(p.GetPayload())
 			if err != nil {
 				return nil, internalf("collection %q point %s: %v", coll, p.GetId().GetUuid(), err)

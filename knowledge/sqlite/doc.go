@@ -11,11 +11,15 @@
 // by reciprocal rank, as the Qdrant adapter does on a server, so both stores
 // rank alike and pass the same contract suite (knowledge/storetest).
 //
-// The store holds one dense dimension, recorded in the database; Open
-// refuses a caller embedding with another. Store.Reindex re-embeds every
-// item with a new embedder: new vectors go to a shadow table batch by
-// batch and are swapped in, with the new dimension, in one transaction,
-// so an interrupted reindex leaves the store as it was.
+// The store holds one dense dimension and records the embedding scheme
+// that made its vectors (Options.Embedding: the embedder's name and a hash
+// of the segmentation dictionary), both in the database; Open refuses a
+// caller embedding with another dimension or scheme, so vectors of two
+// models, or sparse vectors of two dictionaries, never mix. Store.Reindex
+// re-embeds every item with a new embedder: new vectors go to a shadow
+// table batch by batch and are swapped in, with the new dimension and
+// scheme, in one transaction, so an interrupted reindex leaves the store
+// as it was.
 //
 // A lock file keeps a second Lore process from opening the same directory:
 // the second Open fails with a Conflict error that says so.

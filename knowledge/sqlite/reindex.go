@@ -19,6 +19,10 @@ type ReindexOptions struct {
 	// Dim is the dense dimension the embedder makes; every dense vector it
 	// returns must have it. 0 takes it from the first dense vector.
 	Dim int
+	// Embedding names the embedder's scheme (see Options.Embedding); it is
+	// recorded with the new vectors, in the same transaction. "" removes
+	// the record, so the next Open with a scheme takes its own.
+	Embedding string
 	// BatchSize is the number of items per EmbedItems call. Default 256.
 	BatchSize int
 	// Progress, when set, is called after each batch with the items
@@ -40,17 +44,19 @@ const shadowTable = "reindex_vectors"
 
 // Reindex replaces the vectors of every stored item (every space, kind and
 // status) by those emb computes from the item as stored, and sets the
-// store's dense dimension to theirs. Items, provenance and the ledger do
-// not change: not a field of an item, not its Version or Updated time.
+// store's dense dimension to theirs and its embedding scheme to
+// opt.Embedding. Items, provenance and the ledger do not change: not a
+// field of an item, not its Version or Updated time.
 //
 // The new vectors are written to a shadow table in one transaction per
-// batch, then swapped in, with the new dimension, in one transaction; the
-// in-memory index is rebuilt after it. Until the swap, the store keeps its
-// old vectors and dimension: an error (or a killed process) at any point
-// before it leaves the store as it was, and Reindex can simply be run
-// again. Writes of this Store wait until Reindex returns; searches go on
-// over the old index. Open the store with Options.Dim 0 to reindex one
-// whose dimension differs from the embedder's.
+// batch, then swapped in, with the new dimension and scheme, in one
+// transaction; the in-memory index is rebuilt after it. Until the swap,
+// the store keeps its old vectors, dimension and scheme: an error (or a
+// killed process) at any point before it leaves the store as it was, and
+// Reindex can simply be run again. Writes of this Store wait until Reindex
+// returns; searches go on over the old index. Open the store with
+// Options.Dim 0 and Options.Embedding "" to reindex one whose dimension or
+// scheme differs from the embedder's.
 func (s *Store) Reindex(ctx context.Context, emb Embedder, opt ReindexOptions) (ReindexResult, error) {
 	const op = "sqlite.Reindex"
 	if opt.BatchSize <= 0 {
@@ -103,7 +109,7 @@ func (s *Store) Reindex(ctx context.Context, emb Embedder, opt ReindexOptions) (
 	if res.NewDim == 0 {
 		res.NewDim = res.OldDim // no dense vector made: nothing to change
 	}
-	if err := s.swapShadow(ctx, res.NewDim); err != nil {
+	if err := s.swapShadow(ctx, res.NewDim, opt.Embedding); err != nil {
 		return res, err
 	}
 	swapped = true
@@ -179,10 +185,10 @@ func (s *Store) writeShadow(ctx context.Context, items []knowledge.Item, vecs []
 }
 
 // swapShadow moves the shadow vectors into the items and sets the
-// dimension, in one transaction. It refuses when an item has no shadow
+// dimension and the embedding scheme, in one transaction. It refuses when an item has no shadow
 // row: one stored after the reindex read past its id (by another process
 // that got around the directory lock, say).
-func (s *Store) swapShadow(ctx context.Context, dim int) error {
+func (s *Store) swapShadow(ctx context.Context, dim int, emb string) error {
 	const op = "sqlite.Reindex"
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -202,11 +208,17 @@ func (s *Store) swapShadow(ctx context.Context, dim int) error {
 	if err := s.writeMeta(tx, dim); err != nil {
 		return err
 	}
+	if err := writeEmbedding(tx, emb); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DROP TABLE `+shadowTable); err != nil {
 		return unavailable(op, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return unavailable(op, err)
 	}
+	s.mu.Lock()
+	s.emb = emb
+	s.mu.Unlock()
 	return nil
 }

@@ -33,6 +33,16 @@ type Options struct {
 	// vector written): that is how a store is opened for Store.Reindex. A
 	// store holding another dimension refuses to open, with code Conflict.
 	Dim int
+	// Embedding names the embedding scheme that makes the caller's
+	// vectors, e.g. "offline-hash-v1 vocab:3f2a9c1b": the embedder's name,
+	// then optionally " vocab:" and a hash of the words added to the
+	// segmenter's dictionary (sparse vectors depend on them). It is
+	// compared as a whole; the parts only word the error. A store that
+	// records none (a new store, or one older than the record) takes it; a
+	// store that records another refuses to open, with code Conflict and a
+	// message naming `lore reindex`. "" checks nothing and records
+	// nothing: that is how a store is opened for Store.Reindex.
+	Embedding string
 	// Now stamps Created and Updated; nil means time.Now.
 	Now func() time.Time
 }
@@ -48,8 +58,9 @@ type Store struct {
 	closeErr  error
 
 	wmu sync.Mutex   // serialises writers: one transaction, then the index
-	mu  sync.RWMutex // guards idx
+	mu  sync.RWMutex // guards idx and emb
 	idx *index
+	emb string // the recorded embedding scheme, "" when none
 }
 
 var _ knowledge.Store = (*Store)(nil)
@@ -96,14 +107,14 @@ func Open(dir string, opt Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.open(opt.Dim); err != nil {
+	if err := s.open(opt.Dim, opt.Embedding); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) open(want int) error {
+func (s *Store) open(want int, wantEmb string) error {
 	const op = "sqlite.Open"
 	path := filepath.Join(s.dir, FileName)
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
@@ -141,9 +152,20 @@ func (s *Store) open(want int) error {
 	if dim == 0 {
 		dim = want
 	}
+	emb := meta[metaEmbedding]
+	if wantEmb != "" && emb != "" && wantEmb != emb {
+		return embeddingConflict(op, s.dir, emb, wantEmb)
+	}
+	if emb == "" {
+		emb = wantEmb
+	}
 	if err := s.writeMeta(db, dim); err != nil {
 		return err
 	}
+	if err := writeEmbedding(db, emb); err != nil {
+		return err
+	}
+	s.emb = emb
 	s.idx, err = s.loadIndex(dim)
 	return err
 }
@@ -152,6 +174,9 @@ type execer interface {
 	Exec(query string, args ...any) (sql.Result, error)
 }
 
+// metaEmbedding is the meta key of the embedding scheme (Options.Embedding).
+const metaEmbedding = "embedding"
+
 func (s *Store) writeMeta(db execer, dim int) error {
 	_, err := db.Exec(`INSERT INTO meta (key, value) VALUES ('schema', ?), ('dim', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, schemaVersion, strconv.Itoa(dim))
@@ -159,6 +184,35 @@ func (s *Store) writeMeta(db execer, dim int) error {
 		return fmt.Errorf("sqlite: write meta: %w", err)
 	}
 	return nil
+}
+
+// writeEmbedding records the embedding scheme; "" removes the record.
+func writeEmbedding(db execer, emb string) error {
+	var err error
+	if emb != "" {
+		_, err = db.Exec(`INSERT INTO meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaEmbedding, emb)
+	} else {
+		_, err = db.Exec(`DELETE FROM meta WHERE key = ?`, metaEmbedding)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: write meta: %w", err)
+	}
+	return nil
+}
+
+// embeddingConflict is the error of a store in dir whose vectors were made
+// by the scheme stored, opened by a caller embedding with given. It says
+// which part changed: the model, or only the segmentation dictionary.
+func embeddingConflict(op, dir, stored, given string) error {
+	if knowledge.VocabularyChanged(stored, given) {
+		return knowledge.Errorf(knowledge.Conflict, op,
+			"the store in %s was indexed as %q but the configuration makes %q: the segmentation dictionary changed (retrieval.synonyms or retrieval.user_dict); run `lore reindex` to re-segment and re-embed the stored items, or restore the dictionary / 分词词典已变更（retrieval.synonyms 或 retrieval.user_dict）：库中为 %q，当前为 %q；请运行 `lore reindex` 重新生成向量，或恢复原词典",
+			dir, stored, given, stored, given)
+	}
+	return knowledge.Errorf(knowledge.Conflict, op,
+		"the store in %s holds vectors made by %q but the embedder is %q; run `lore reindex` to re-embed the stored items, or configure the embedder back / 向量模型已变更（库中为 %q，当前为 %q）：请运行 `lore reindex` 重新生成向量，或改回原模型配置",
+		dir, stored, given, stored, given)
 }
 
 // loadIndex builds an in-memory index of dense dimension dim from the
@@ -206,6 +260,14 @@ func (s *Store) Dim() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.idx.dim
+}
+
+// Embedding is the embedding scheme the store records (Options.Embedding,
+// ReindexOptions.Embedding), "" when it records none.
+func (s *Store) Embedding() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.emb
 }
 
 // Close closes the database and releases the directory lock; calls after
