@@ -11,6 +11,7 @@ import (
 	"github.com/lorehq/lore/knowledge"
 	"github.com/lorehq/lore/retrieval"
 	"github.com/lorehq/lore/retrieval/segment"
+	"github.com/lorehq/lore/retrieval/understand"
 )
 
 // Searcher finds the items relevant to a question.
@@ -30,8 +31,18 @@ type Tokenizer interface {
 	Specific(text string) []string
 }
 
+// Understander analyses a question as the searcher does: the answerer
+// reads its expansions (配偶 for 老公) to recognise the sentences that answer
+// in formal words. *understand.Understander is one.
+type Understander interface {
+	Understand(q string) understand.Understanding
+}
+
 // Options configure a Service.
 type Options struct {
+	// Understander, when set, adds the question's expansions to the words
+	// statements are chosen by; nil chooses by the question's own words.
+	Understander Understander
 	DefaultSpace string  // searched when a request names no space
 	Limit        int     // sources retrieved per question; <= 0 means 8
 	MaxSentences int     // statements in an answer; <= 0 means 4
@@ -104,6 +115,7 @@ func (s *Service) Ask(ctx context.Context, req Request) (Answer, error) {
 func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 	ans := Answer{Question: q, Mode: "extractive", Sources: []Source{}, Statements: []Statement{}}
 	terms := s.queryTerms(q)
+	expanded := s.expandedTerms(q, terms)
 	var all strings.Builder
 	for i, h := range hits {
 		ans.Sources = append(ans.Sources, toSource(i+1, h))
@@ -135,7 +147,10 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 			asked = h.Item.FAQ.Question + " "
 		}
 		for j, sent := range segment.Sentences(answerText(&h.Item)) {
-			c := coverage(terms, s.tok.Normalize(asked+sent))
+			if j > 0 {
+				asked = "" // the question answers for the reply's first sentence only
+			}
+			c := coverage(expanded, s.tok.Normalize(asked+sent))
 			if c == 0 || utf8.RuneCountInString(sent) < 4 {
 				continue
 			}
@@ -178,9 +193,13 @@ func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
 		case knowledge.KindRule:
 			ans.Rules = append(ans.Rules, i+1)
 		case knowledge.KindScript:
-			if ans.Script == nil {
+			// A reply is recommended only for the situation the question is
+			// about: its title, what the customer said and the reply must
+			// cover as much of the question as an answer has to.
+			if ans.Script == nil && h.Item.Script != nil &&
+				coverage(expanded, s.tok.Normalize(h.Item.Title+" "+strings.Join(h.Item.Script.Situation, " ")+" "+h.Item.Script.Reply)) >= s.opt.MinScore {
 				src := ans.Sources[i]
-				if h.Item.Script != nil && h.Item.Script.Reply != "" {
+				if h.Item.Script.Reply != "" {
 					src.Snippet = h.Item.Script.Reply // the words to say, whole
 				}
 				ans.Script = &src
@@ -247,19 +266,24 @@ func lackingTerms(specific []string, text string) []string {
 	return han
 }
 
+// weighted is a term and its weight in coverage.
+type weighted struct {
+	term string
+	w    float64
+}
+
 // queryTerms are the question's words that carry meaning, each weighted by
-// its length in characters (longer words are more specific), capped at 4.
-func (s *Service) queryTerms(q string) map[string]float64 {
-	terms := map[string]float64{}
+// its length in characters (longer words are more specific), capped at 4,
+// in the order they are first seen.
+func (s *Service) queryTerms(q string) []weighted {
+	var terms []weighted
+	seen := map[string]bool{}
 	for _, w := range s.tok.Words(q) {
-		if questionWords[w] || isPunct(w) {
+		if questionWords[w] || isPunct(w) || seen[w] {
 			continue
 		}
-		n := utf8.RuneCountInString(w)
-		if n > 4 {
-			n = 4
-		}
-		terms[w] = float64(n)
+		seen[w] = true
+		terms = append(terms, weighted{w, float64(min(utf8.RuneCountInString(w), 4))})
 	}
 	return terms
 }
@@ -276,13 +300,45 @@ var questionWords = map[string]bool{
 	"my": true, "we": true, "you": true, "should": true, "must": true, "there": true, "it": true,
 }
 
+// expandedTerms are terms plus the question's expansions, each weighted by
+// its length (capped at 4) times the expansion's weight, scaled so that the
+// expansions together weigh half what the question's own terms weigh: a
+// sentence that says in formal words what the question says in everyday
+// ones counts, though less than one that uses the question's words.
+func (s *Service) expandedTerms(q string, terms []weighted) []weighted {
+	if s.opt.Understander == nil || len(terms) == 0 {
+		return terms
+	}
+	var typed, extra float64
+	seen := map[string]bool{}
+	for _, t := range terms {
+		typed += t.w
+		seen[t.term] = true
+	}
+	out := terms[:len(terms):len(terms)]
+	for _, e := range s.opt.Understander.Understand(q).Expansions {
+		t := s.tok.Normalize(e.Text)
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		w := float64(min(utf8.RuneCountInString(t), 4)) * e.Weight
+		out = append(out, weighted{t, w})
+		extra += w
+	}
+	for i := len(terms); i < len(out); i++ {
+		out[i].w *= 0.5 * typed / extra
+	}
+	return out
+}
+
 // coverage is the weighted share of terms found in the normalised text.
-func coverage(terms map[string]float64, text string) float64 {
+func coverage(terms []weighted, text string) float64 {
 	var have, total float64
-	for t, w := range terms {
-		total += w
-		if strings.Contains(text, t) {
-			have += w
+	for _, t := range terms {
+		total += t.w
+		if strings.Contains(text, t.term) {
+			have += t.w
 		}
 	}
 	if total == 0 {

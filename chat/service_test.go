@@ -10,6 +10,7 @@ import (
 	"github.com/lorehq/lore/knowledge"
 	"github.com/lorehq/lore/retrieval"
 	"github.com/lorehq/lore/retrieval/segment"
+	"github.com/lorehq/lore/retrieval/understand"
 )
 
 var seg *segment.Segmenter
@@ -47,8 +48,14 @@ var corpus = []knowledge.Hit{
 		"催收人员联系债务人的时间应当在每日8:00至21:00之间。不得在夜间拨打催收电话。本条自发布之日起施行。", "demo/rules/催收.md"),
 	hit("b", knowledge.KindPassage, "提前还款细则",
 		"提前还款需提前三个工作日申请。提前结清免收违约金。", "demo/rules/还款.pdf"),
-	hit("c", knowledge.KindScript, "安抚话术",
-		"先向客户致歉，再说明催收时间规定。", "demo/dialogues/d.jsonl"),
+	scriptHit("c", "安抚话术 · 夜间来电", []string{"晚上几点了还打催收电话？"},
+		"先向客户致歉，再说明催收电话只在白天拨打的规定。"),
+}
+
+func scriptHit(id, title string, situation []string, reply string) knowledge.Hit {
+	h := hit(id, knowledge.KindScript, title, "客户说 customer says："+strings.Join(situation, " / ")+"\n推荐话术 recommended reply："+reply, "demo/dialogues/d.jsonl")
+	h.Item.Script = &knowledge.Script{Situation: situation, Reply: reply}
+	return h
 }
 
 func TestAsk(t *testing.T) {
@@ -212,5 +219,55 @@ func TestScriptSnippetIsTheReply(t *testing.T) {
 	}
 	if ans.Script == nil || ans.Script.Snippet != script.Item.Script.Reply {
 		t.Errorf("script = %+v, want the reply as its snippet", ans.Script)
+	}
+}
+
+// TestScriptOnlyForItsSituation: the best script hit is recommended only
+// when it is about what the question asks; an unrelated one is a source,
+// not the recommended reply.
+func TestScriptOnlyForItsSituation(t *testing.T) {
+	offTopic := scriptHit("s", "分期与展期 · 客户焦虑", []string{"我知道欠了钱，但是真还不起了"}, "谢谢您愿意跟我说实话，咱们一起看看怎么解决。")
+	s := New(&fakeSearcher{hits: []knowledge.Hit{offTopic, corpus[0]}}, seg, Options{DefaultSpace: "default"})
+	ans, err := s.Ask(context.Background(), Request{Question: "催收电话晚上几点之后不能打？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.NoAnswer || ans.Script != nil {
+		t.Errorf("answer %+v: want an answer without a recommended reply", ans)
+	}
+}
+
+// expander is an Understander with fixed expansions.
+type expander []understand.Expansion
+
+func (e expander) Understand(string) understand.Understanding {
+	return understand.Understanding{Expansions: e}
+}
+
+// TestExpansionsChooseStatements: a sentence that answers in the formal
+// words of the question's expansions is chosen over one that shares only
+// an everyday word with it.
+func TestExpansionsChooseStatements(t *testing.T) {
+	rule := hit("r", knowledge.KindRule, "催收作业管理办法 第十条",
+		"催收人员应当核实接听人身份。借款人的配偶不是联系人的，不得要求其代为还款。", "rules/催收.md")
+	faq := hit("f", knowledge.KindFAQ, "钱什么时候到账？", "", "faq.txt")
+	faq.Item.FAQ = &knowledge.FAQ{Question: "钱什么时候到账？", Answer: "钱一般当天到账。"}
+	q := "老公欠的钱要我还吗？"
+	for _, tc := range []struct {
+		name string
+		u    Understander
+		want string
+	}{
+		{"without expansions", nil, "钱一般当天到账。"},
+		{"with expansions", expander{{Text: "配偶", Weight: 0.6}, {Text: "代为还款", Weight: 0.6}}, "借款人的配偶不是联系人的，不得要求其代为还款。"},
+	} {
+		s := New(&fakeSearcher{hits: []knowledge.Hit{faq, rule}}, seg, Options{DefaultSpace: "default", Understander: tc.u})
+		ans, err := s.Ask(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Statements) == 0 || ans.Statements[0].Text != tc.want {
+			t.Errorf("%s: statements %+v, want %q first", tc.name, ans.Statements, tc.want)
+		}
 	}
 }

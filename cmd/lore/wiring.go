@@ -190,6 +190,7 @@ func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
 	}
 	search := retrieval.New(store, emb, opt)
 	answer := chat.New(search, seg, chat.Options{
+		Understander: opt.Understander,
 		DefaultSpace: cfg.Space,
 		Limit:        cfg.Retrieval.Limit,
 		MaxSentences: cfg.Chat.MaxSentences,
