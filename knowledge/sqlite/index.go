@@ -1,33 +1,41 @@
 package sqlite
 
 import (
-	"container/heap"
 	"math"
 	"sort"
 	"sync"
 	"time"
 
-	"github.com/viterin/vek/vek32"
-
 	"github.com/lorehq/lore/knowledge"
 )
 
-// entry is what the index knows of one item: enough to filter and rank it.
+// entry is what the index keeps of one item beside its filterable state.
 type entry struct {
 	id      string
+	sources []uint32 // interned source paths
+	off     int      // the item's sparse vector: terms[off:off+n], weights alike
+	n       int
+}
+
+// slotState is the filterable state of a slot, 16 bytes, apart from the
+// entries so that filtering the items a query touches stays in cache.
+type slotState struct {
+	updated int64
 	space   uint32 // interned
 	kind    uint8  // position in knowledge.Kinds
 	status  uint8  // position in statuses
 	alive   bool
 	dense   bool // has a dense row
-	updated int64
-	sources []uint32 // interned source paths
-	sparse  knowledge.Sparse
 }
 
-type posting struct {
-	slot uint32
-	w    float32
+// postings are the slots holding one term, in slot order, as parallel
+// slices. Dead slots stay until compaction.
+type postings struct {
+	slots  []uint32
+	ws     []float32
+	maxW   float32 // the largest weight, dead slots included: an upper bound
+	nonpos int32   // weights <= 0, dead slots included: no pruning when > 0
+	df     int32   // live items holding the term
 }
 
 // index is the in-memory search structure. Slots are append-only; a removed
@@ -35,14 +43,16 @@ type posting struct {
 type index struct {
 	dim      int
 	slots    []entry
-	dense    []float32 // len(slots)*dim
-	postings map[uint32][]posting
-	df       map[uint32]int32 // live items containing the term
-	sparseN  int              // live items with a sparse vector
+	state    []slotState // per slot
+	dense    []float32   // len(slots)*dim
+	terms    []uint32    // the items' sparse vectors, one run a slot
+	weights  []float32
+	postings map[uint32]*postings
+	sparseN  int // live items with a sparse vector
 	byID     map[string]uint32
 	dead     int
 	names    map[string]uint32
-	accPool  sync.Pool
+	scratch  sync.Pool // *sparseScratch
 }
 
 var statuses = []knowledge.Status{knowledge.StatusDraft, knowledge.StatusApproved, knowledge.StatusRejected, knowledge.StatusRetired}
@@ -50,8 +60,7 @@ var statuses = []knowledge.Status{knowledge.StatusDraft, knowledge.StatusApprove
 func newIndex(dim int) *index {
 	return &index{
 		dim:      dim,
-		postings: map[uint32][]posting{},
-		df:       map[uint32]int32{},
+		postings: map[uint32]*postings{},
 		byID:     map[string]uint32{},
 		names:    map[string]uint32{},
 	}
@@ -97,43 +106,91 @@ func metaOf(it *knowledge.Item) meta {
 	return meta{space: it.Space, kind: it.Kind, status: it.Status, updated: it.Updated, sources: it.Sources()}
 }
 
-func (x *index) setMeta(e *entry, m meta) {
-	e.space = x.intern(m.space)
-	e.kind = kindCode(m.kind)
-	e.status = statusCode(m.status)
-	e.updated = m.updated.UnixNano()
+func (x *index) setMeta(e *entry, st *slotState, m meta) {
+	st.space = x.intern(m.space)
+	st.kind = kindCode(m.kind)
+	st.status = statusCode(m.status)
+	st.updated = m.updated.UnixNano()
 	e.sources = e.sources[:0]
 	for _, s := range m.sources {
 		e.sources = append(e.sources, x.intern(s))
 	}
 }
 
+// itemTerms returns the sparse vector of slot s.
+func (x *index) itemTerms(s uint32) ([]uint32, []float32) {
+	e := &x.slots[s]
+	return x.terms[e.off : e.off+e.n], x.weights[e.off : e.off+e.n]
+}
+
+// post appends slot's weight w to the postings of term t.
+func (x *index) post(t, slot uint32, w float32) *postings {
+	pl := x.postings[t]
+	if pl == nil {
+		pl = &postings{}
+		x.postings[t] = pl
+	}
+	pl.slots = append(pl.slots, slot)
+	pl.ws = append(pl.ws, w)
+	if w > pl.maxW {
+		pl.maxW = w
+	}
+	if !(w > 0) {
+		pl.nonpos++
+	}
+	return pl
+}
+
 // put adds or replaces the item id with its vectors.
 func (x *index) put(id string, m meta, v knowledge.Vectors) {
 	x.remove(id)
 	slot := uint32(len(x.slots))
-	e := entry{id: id, alive: true, dense: len(v.Dense) > 0, sparse: v.Sparse}
-	x.setMeta(&e, m)
+	sp := sortedSparse(v.Sparse)
+	e := entry{id: id, off: len(x.terms), n: len(sp.Indices)}
+	x.terms = append(x.terms, sp.Indices...)
+	x.weights = append(x.weights, sp.Values...)
+	st := slotState{alive: true, dense: len(v.Dense) > 0}
+	x.setMeta(&e, &st, m)
 	x.slots = append(x.slots, e)
+	x.state = append(x.state, st)
 	if len(v.Dense) > 0 {
 		x.dense = append(x.dense, v.Dense...)
 	} else {
 		x.dense = append(x.dense, make([]float32, x.dim)...)
 	}
-	for i, t := range v.Sparse.Indices {
-		x.postings[t] = append(x.postings[t], posting{slot: slot, w: v.Sparse.Values[i]})
-		x.df[t]++
+	for i, t := range sp.Indices {
+		x.post(t, slot, sp.Values[i]).df++
 	}
-	if len(v.Sparse.Indices) > 0 {
+	if len(sp.Indices) > 0 {
 		x.sparseN++
 	}
 	x.byID[id] = slot
 }
 
+// sortedSparse returns v with its indices ascending, as exact rescoring
+// merges them with the query's. The store writes them sorted already.
+func sortedSparse(v knowledge.Sparse) knowledge.Sparse {
+	if sort.SliceIsSorted(v.Indices, func(i, j int) bool { return v.Indices[i] < v.Indices[j] }) {
+		return v
+	}
+	out := knowledge.Sparse{Indices: append([]uint32(nil), v.Indices...), Values: append([]float32(nil), v.Values...)}
+	sort.Sort(byIndex(out))
+	return out
+}
+
+type byIndex knowledge.Sparse
+
+func (s byIndex) Len() int           { return len(s.Indices) }
+func (s byIndex) Less(i, j int) bool { return s.Indices[i] < s.Indices[j] }
+func (s byIndex) Swap(i, j int) {
+	s.Indices[i], s.Indices[j] = s.Indices[j], s.Indices[i]
+	s.Values[i], s.Values[j] = s.Values[j], s.Values[i]
+}
+
 // update changes an item's filterable state without touching its vectors.
 func (x *index) update(id string, m meta) {
 	if slot, ok := x.byID[id]; ok {
-		x.setMeta(&x.slots[slot], m)
+		x.setMeta(&x.slots[slot], &x.state[slot], m)
 	}
 }
 
@@ -142,17 +199,15 @@ func (x *index) remove(id string) {
 	if !ok {
 		return
 	}
-	e := &x.slots[slot]
-	e.alive = false
-	for _, t := range e.sparse.Indices {
-		if x.df[t]--; x.df[t] <= 0 {
-			delete(x.df, t)
-		}
+	x.state[slot].alive = false
+	terms, _ := x.itemTerms(slot)
+	for _, t := range terms {
+		x.postings[t].df--
 	}
-	if len(e.sparse.Indices) > 0 {
+	if len(terms) > 0 {
 		x.sparseN--
 	}
-	e.sparse = knowledge.Sparse{}
+	x.slots[slot].n = 0
 	delete(x.byID, id)
 	x.dead++
 	if x.dead > 1024 && x.dead > len(x.byID) {
@@ -162,20 +217,29 @@ func (x *index) remove(id string) {
 
 // compact drops dead slots and rebuilds the postings.
 func (x *index) compact() {
-	old, oldDense := x.slots, x.dense
-	x.slots = make([]entry, 0, len(x.byID))
-	x.dense = make([]float32, 0, len(x.byID)*x.dim)
-	x.postings = make(map[uint32][]posting, len(x.postings))
+	old, oldState, oldDense, oldTerms, oldWeights := x.slots, x.state, x.dense, x.terms, x.weights
+	live := len(x.byID)
+	x.slots = make([]entry, 0, live)
+	x.state = make([]slotState, 0, live)
+	x.dense = make([]float32, 0, live*x.dim)
+	x.terms = make([]uint32, 0, len(oldTerms)/2)
+	x.weights = make([]float32, 0, len(oldTerms)/2)
+	x.postings = make(map[uint32]*postings, len(x.postings))
 	for i := range old {
-		e := old[i]
-		if !e.alive {
+		if !oldState[i].alive {
 			continue
 		}
+		e := old[i]
 		slot := uint32(len(x.slots))
+		terms, weights := oldTerms[e.off:e.off+e.n], oldWeights[e.off:e.off+e.n]
+		e.off = len(x.terms)
+		x.terms = append(x.terms, terms...)
+		x.weights = append(x.weights, weights...)
 		x.slots = append(x.slots, e)
+		x.state = append(x.state, oldState[i])
 		x.dense = append(x.dense, oldDense[i*x.dim:(i+1)*x.dim]...)
-		for j, t := range e.sparse.Indices {
-			x.postings[t] = append(x.postings[t], posting{slot: slot, w: e.sparse.Values[j]})
+		for j, t := range terms {
+			x.post(t, slot, weights[j]).df++
 		}
 		x.byID[e.id] = slot
 	}
@@ -185,7 +249,8 @@ func (x *index) compact() {
 // pred is a compiled Filter.
 type pred struct {
 	kinds, statuses uint32 // bit sets
-	spaces          map[uint32]bool
+	spaces          []uint32
+	bySpace         bool
 	source          uint32
 	bySource        bool
 	after, before   int64
@@ -215,10 +280,10 @@ func (x *index) compile(f knowledge.Filter) pred {
 		p.statuses = 1<<statusCode(knowledge.StatusDraft) | 1<<statusCode(knowledge.StatusApproved)
 	}
 	if len(f.Spaces) > 0 {
-		p.spaces = map[uint32]bool{}
+		p.bySpace = true
 		for _, s := range f.Spaces {
 			if n, ok := x.names[s]; ok {
-				p.spaces[n] = true
+				p.spaces = append(p.spaces, n)
 			}
 		}
 		if len(p.spaces) == 0 {
@@ -238,22 +303,33 @@ func (x *index) compile(f knowledge.Filter) pred {
 	return p
 }
 
-func (p *pred) match(e *entry) bool {
-	if !e.alive || p.statuses&(1<<e.status) == 0 {
+// match reports whether slot s is alive and passes the filter.
+func (p *pred) match(x *index, s uint32) bool {
+	st := &x.state[s]
+	if !st.alive || p.statuses&(1<<st.status) == 0 {
 		return false
 	}
-	if p.kinds != 0 && p.kinds&(1<<e.kind) == 0 {
+	if p.kinds != 0 && p.kinds&(1<<st.kind) == 0 {
 		return false
 	}
-	if p.spaces != nil && !p.spaces[e.space] {
-		return false
+	if p.bySpace {
+		found := false
+		for _, n := range p.spaces {
+			if n == st.space {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
 	}
-	if e.updated <= p.after || e.updated >= p.before {
+	if st.updated <= p.after || st.updated >= p.before {
 		return false
 	}
 	if p.bySource {
-		for _, s := range e.sources {
-			if s == p.source {
+		for _, src := range x.slots[s].sources {
+			if src == p.source {
 				return true
 			}
 		}
@@ -271,109 +347,76 @@ type scored struct {
 // topK keeps the k best candidates: highest score, then lowest id.
 type topK struct {
 	k     int
-	items []scored
+	items []scored // a min-heap: the worst kept candidate first
 	x     *index
 }
 
-func (h *topK) Len() int { return len(h.items) }
-func (h *topK) Less(i, j int) bool {
-	a, b := h.items[i], h.items[j]
+// worse reports whether a ranks below b.
+func (h *topK) worse(a, b scored) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
 	return h.x.slots[a.slot].id > h.x.slots[b.slot].id
 }
-func (h *topK) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *topK) Push(v any)    { h.items = append(h.items, v.(scored)) }
-func (h *topK) Pop() any {
-	v := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	return v
-}
+
+// full reports whether k candidates are kept; then items[0] is the worst.
+func (h *topK) full() bool { return len(h.items) >= h.k }
 
 func (h *topK) offer(s scored) {
-	if len(h.items) < h.k {
-		heap.Push(h, s)
+	if h.k <= 0 {
 		return
 	}
-	worst := h.items[0]
-	if s.score > worst.score || s.score == worst.score && h.x.slots[s.slot].id < h.x.slots[worst.slot].id {
+	if len(h.items) < h.k {
+		h.items = append(h.items, s)
+		h.up(len(h.items) - 1)
+		return
+	}
+	if h.worse(h.items[0], s) {
 		h.items[0] = s
-		heap.Fix(h, 0)
+		h.down(0)
 	}
 }
 
-// best returns the kept candidates best first.
+func (h *topK) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h.worse(h.items[i], h.items[parent]) {
+			return
+		}
+		h.items[i], h.items[parent] = h.items[parent], h.items[i]
+		i = parent
+	}
+}
+
+func (h *topK) down(i int) {
+	n := len(h.items)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && h.worse(h.items[c+1], h.items[c]) {
+			c++
+		}
+		if !h.worse(h.items[c], h.items[i]) {
+			return
+		}
+		h.items[i], h.items[c] = h.items[c], h.items[i]
+		i = c
+	}
+}
+
+// best returns the kept candidates best first, emptying h.
 func (h *topK) best() []scored {
 	out := make([]scored, len(h.items))
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(scored)
+		out[i] = h.items[0]
+		last := len(h.items) - 1
+		h.items[0] = h.items[last]
+		h.items = h.items[:last]
+		h.down(0)
 	}
 	return out
-}
-
-// idf is Qdrant's IDF modifier: ln(1 + (N - n + 0.5) / (n + 0.5)).
-func idf(N, n int) float64 {
-	return math.Log(1 + (float64(N)-float64(n)+0.5)/(float64(n)+0.5))
-}
-
-// sparseRank scores the items matching the query terms.
-func (x *index) sparseRank(q knowledge.Sparse, p *pred, k int) []scored {
-	if len(q.Indices) == 0 || len(x.slots) == 0 {
-		return nil
-	}
-	acc, _ := x.accPool.Get().([]float64)
-	if cap(acc) < len(x.slots) {
-		acc = make([]float64, len(x.slots))
-	}
-	acc = acc[:len(x.slots)]
-	var touched []uint32
-	for i, t := range q.Indices {
-		ps := x.postings[t]
-		if len(ps) == 0 {
-			continue
-		}
-		w := float64(q.Values[i]) * idf(x.sparseN, int(x.df[t]))
-		for _, pst := range ps {
-			if acc[pst.slot] == 0 {
-				touched = append(touched, pst.slot)
-			}
-			acc[pst.slot] += w * float64(pst.w)
-		}
-	}
-	h := &topK{k: k, x: x}
-	for _, s := range touched {
-		// The cheap heap bound first: matching the filter reads the
-		// item's entry, a cache miss per touched item.
-		if score := acc[s]; score > 0 && (len(h.items) < h.k || score >= h.items[0].score) && p.match(&x.slots[s]) {
-			h.offer(scored{slot: s, score: score})
-		}
-		acc[s] = 0
-	}
-	x.accPool.Put(acc) //nolint:staticcheck // a slice header is fine here
-	return h.best()
-}
-
-// denseRank scans every item with a dense vector; only positive cosines
-// are candidates.
-func (x *index) denseRank(q []float32, p *pred, k int) []scored {
-	if len(q) == 0 || len(q) != x.dim {
-		return nil
-	}
-	h := &topK{k: k, x: x}
-	for i := range x.slots {
-		// The dot product first, over the contiguous block; the item's
-		// entry (a cache miss) only for rows that could enter the top k.
-		// Rows without a vector are zero and score 0.
-		d := float64(vek32.Dot(q, x.dense[i*x.dim:(i+1)*x.dim]))
-		if d <= 0 || len(h.items) == h.k && d < h.items[0].score {
-			continue
-		}
-		if e := &x.slots[i]; e.dense && p.match(e) {
-			h.offer(scored{slot: uint32(i), score: d})
-		}
-	}
-	return h.best()
 }
 
 // fused is a hit before its item is loaded.
@@ -391,6 +434,7 @@ func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 	if p.none {
 		return nil
 	}
+	sparse, dense := x.rankBoth(q.Vectors, &p, candidates)
 	byID := map[string]*fused{}
 	var out []*fused
 	add := func(list []scored, sparse bool, weight float64) {
@@ -414,8 +458,8 @@ func (x *index) search(q knowledge.Query, limit, candidates int) []fused {
 	if dw <= 0 {
 		dw = 1
 	}
-	add(x.sparseRank(q.Vectors.Sparse, &p, candidates), true, 1)
-	add(x.denseRank(q.Vectors.Dense, &p, candidates), false, dw)
+	add(sparse, true, 1)
+	add(dense, false, dw)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
