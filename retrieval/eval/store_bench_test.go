@@ -180,10 +180,10 @@ func benchSizes(b *testing.B) []int {
 	return out
 }
 
-// BenchmarkStoreSearch queries the store as the Searcher does: "sparse"
-// is the default (sparse ranking only, a pool of 30 from 100
-// candidates); "hybrid" adds the dense ranking and asks for every
-// candidate of both, as a DenseWeight other than 1 does.
+// BenchmarkStoreSearch queries the store as the Searcher does, a pool of
+// 30 fused hits from 100 candidates a ranking: "sparse" ranks by the
+// sparse vector only; "hybrid" adds the dense ranking, fused at weight 1
+// (a model-backed embedder; the store fuses any weight the same way).
 func BenchmarkStoreSearch(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		for _, kind := range []string{"sparse", "hybrid"} {
@@ -203,8 +203,7 @@ func BenchmarkStoreSearch(b *testing.B) {
 					q := knowledge.Query{Vectors: knowledge.Vectors{Sparse: knowledge.Sparse{Indices: terms, Values: vals}},
 						Filter: f, Limit: 30, Candidates: 100}
 					if kind == "hybrid" {
-						q.Vectors.Dense = synthDense(r)
-						q.Limit = 200
+						q.Vectors.Dense, q.DenseWeight = synthDense(r), 1
 					}
 					qs[i] = q
 				}
