@@ -6,8 +6,11 @@
 //
 // Search runs in memory over an index rebuilt from the database when the
 // store opens: an inverted index of the sparse vectors, scored with Qdrant's
-// IDF modifier, and an exact scan of the dense vectors held in one
-// contiguous float32 block (SIMD dot products). The two rankings are fused
+// IDF modifier and pruned MaxScore-style (the common terms of a query only
+// update items that can still reach the k best, with exactly the ranking of
+// scoring every item), and an exact scan of the dense vectors held in one
+// contiguous float32 block (SIMD dot products), shared by all cores from
+// 16k items. The two rankings are fused
 // by reciprocal rank, as the Qdrant adapter does on a server, so both stores
 // rank alike and pass the same contract suite (knowledge/storetest).
 //
