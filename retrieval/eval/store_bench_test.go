@@ -3,18 +3,16 @@ package eval
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand"
 	"os"
 	"runtime"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lorehq/lore/internal/synth"
 	"github.com/lorehq/lore/knowledge"
 	"github.com/lorehq/lore/knowledge/sqlite"
 )
@@ -26,20 +24,15 @@ import (
 //	go test ./retrieval/eval -run '^$' -bench BenchmarkStoreSearch -benchtime 2000x -cpu 2
 //
 // Items get realistic vectors: a Zipf-distributed vocabulary of
-// synthVocab terms (flattened at the head, as stop words are removed) with
+// synth.Vocab terms (flattened at the head, as stop words are removed) with
 // 40-160 distinct terms an item and BM25-like weights, the shape of the
 // offline embedder's vectors of a rule clause; dense vectors of
-// synthDim random dimensions. Queries draw 6-20 terms the same way. Each
+// synth.Dim random dimensions. Queries draw 6-20 terms the same way. Each
 // size is built once per process (100k takes about half a minute, 1M
 // several minutes and several GB). Reported per size and query kind:
 // p50, p95 and p99 latency in ms over the b.N queries, and the Go heap
 // the open store holds (heap-MB, after GC; SQLite's own page cache is
 // outside the Go heap and bounded by its cache_size).
-
-const (
-	synthVocab = 200_000
-	synthDim   = 256
-)
 
 // synthStore is a built store of one size.
 type synthStore struct {
@@ -53,38 +46,6 @@ var (
 	synthMu     sync.Mutex
 	synthStores = map[int]*synthStore{}
 )
-
-// synthTerms draws n distinct term ids from the Zipf vocabulary.
-func synthTerms(r *rand.Rand, z *rand.Zipf, n int) []uint32 {
-	seen := map[uint32]bool{}
-	out := make([]uint32, 0, n)
-	for len(out) < n {
-		t := uint32(z.Uint64())
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func synthDense(r *rand.Rand) []float32 {
-	v := make([]float32, synthDim)
-	var sum float64
-	for i := range v {
-		x := r.NormFloat64()
-		v[i] = float32(x)
-		sum += x * x
-	}
-	inv := float32(1 / math.Sqrt(sum))
-	for i := range v {
-		v[i] *= inv
-	}
-	return v
-}
-
-func newZipf(r *rand.Rand) *rand.Zipf { return rand.NewZipf(r, 1.1, 20, synthVocab-1) }
 
 // openSynth builds (once) a store of n synthetic rule items.
 func openSynth(b *testing.B, n int) *synthStore {
@@ -112,7 +73,7 @@ func openSynth(b *testing.B, n int) *synthStore {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	s.store, s.err = sqlite.Open(dir, sqlite.Options{Dim: synthDim}) // loads the index from disk
+	s.store, s.err = sqlite.Open(dir, sqlite.Options{Dim: synth.Dim}) // loads the index from disk
 	if s.err != nil {
 		b.Fatal(s.err)
 	}
@@ -126,25 +87,20 @@ func openSynth(b *testing.B, n int) *synthStore {
 
 // fillSynth writes n items to a store in dir, 1000 a source.
 func fillSynth(dir string, n int) error {
-	st, err := sqlite.Open(dir, sqlite.Options{Dim: synthDim})
+	st, err := sqlite.Open(dir, sqlite.Options{Dim: synth.Dim})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	r := rand.New(rand.NewSource(1))
-	z := newZipf(r)
+	z := synth.Zipf(r)
 	ctx := context.Background()
 	const per = 1000
 	for src := 0; src*per < n; src++ {
 		path := fmt.Sprintf("synthetic/doc-%06d.md", src)
 		var recs []knowledge.Record
 		for i := src * per; i < min(n, (src+1)*per); i++ {
-			terms := synthTerms(r, z, 40+r.Intn(121))
-			vals := make([]float32, len(terms))
-			for k := range vals {
-				tf := 1 + r.ExpFloat64()
-				vals[k] = float32(tf * 2.2 / (tf + 1.2))
-			}
+			sp := synth.Item(r, z)
 			it := knowledge.Item{
 				ID: fmt.Sprintf("item-%08d", i), Kind: knowledge.KindRule, Space: "bench",
 				Title:  fmt.Sprintf("合成规定 第%d条", i),
@@ -154,7 +110,7 @@ func fillSynth(dir string, n int) error {
 				Provenance: []knowledge.Provenance{{Source: path}},
 			}
 			recs = append(recs, knowledge.Record{Item: it, Vectors: knowledge.Vectors{
-				Dense: synthDense(r), Sparse: knowledge.Sparse{Indices: terms, Values: vals}}})
+				Dense: synth.Dense(r), Sparse: sp}})
 		}
 		src := knowledge.Source{Space: "bench", Path: path, Status: knowledge.SourceIndexed, Items: len(recs)}
 		if _, err := st.SyncSource(ctx, src, recs); err != nil {
@@ -190,20 +146,15 @@ func BenchmarkStoreSearch(b *testing.B) {
 			b.Run(fmt.Sprintf("items=%d/%s", n, kind), func(b *testing.B) {
 				s := openSynth(b, n)
 				r := rand.New(rand.NewSource(2))
-				z := newZipf(r)
+				z := synth.Zipf(r)
 				ctx := context.Background()
 				f := knowledge.Filter{Kinds: []knowledge.Kind{knowledge.KindRule}}
 				qs := make([]knowledge.Query, 512)
 				for i := range qs {
-					terms := synthTerms(r, z, 6+r.Intn(15))
-					vals := make([]float32, len(terms))
-					for k := range vals {
-						vals[k] = 1
-					}
-					q := knowledge.Query{Vectors: knowledge.Vectors{Sparse: knowledge.Sparse{Indices: terms, Values: vals}},
+					q := knowledge.Query{Vectors: knowledge.Vectors{Sparse: synth.Query(r, z)},
 						Filter: f, Limit: 30, Candidates: 100}
 					if kind == "hybrid" {
-						q.Vectors.Dense, q.DenseWeight = synthDense(r), 1
+						q.Vectors.Dense, q.DenseWeight = synth.Dense(r), 1
 					}
 					qs[i] = q
 				}
@@ -217,13 +168,10 @@ func BenchmarkStoreSearch(b *testing.B) {
 					lat = append(lat, time.Since(t0))
 				}
 				b.StopTimer()
-				sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-				pct := func(p float64) float64 {
-					return float64(lat[max(0, int(math.Ceil(p*float64(len(lat))))-1)].Microseconds()) / 1000
-				}
-				b.ReportMetric(pct(0.50), "p50-ms")
-				b.ReportMetric(pct(0.95), "p95-ms")
-				b.ReportMetric(pct(0.99), "p99-ms")
+				p50, p95, p99 := synth.Percentiles(lat)
+				b.ReportMetric(p50, "p50-ms")
+				b.ReportMetric(p95, "p95-ms")
+				b.ReportMetric(p99, "p99-ms")
 				b.ReportMetric(s.heapMB, "heap-MB")
 			})
 		}
