@@ -71,6 +71,7 @@ func (m *Miner) mineFAQs(res *Result) {
 				continue
 			}
 			ans, next, ok := answerAfter(turns, ti, violating)
+			ans = withoutCourtesy(ans)
 			if !ok || utf8.RuneCountInString(string(template(ans))) < minChars {
 				continue
 			}
