@@ -100,15 +100,17 @@ func (s *Service) Ask(ctx context.Context, req Request) (Answer, error) {
 	if len(spaces) == 0 {
 		spaces = []string{s.opt.DefaultSpace}
 	}
+	// Discovered glossary terms are candidates (some are fragments of
+	// phrases), fit to answer only once a person confirmed them.
 	hits, err := s.search.Search(ctx, retrieval.Request{
 		Text:   q,
-		Filter: knowledge.Filter{Kinds: req.Kinds, Spaces: spaces},
+		Filter: knowledge.Filter{Kinds: req.Kinds, Spaces: spaces, ApprovedOnly: []knowledge.Kind{knowledge.KindTerm}},
 		Limit:  limit,
 	})
 	if err != nil {
 		return Answer{}, fmt.Errorf("chat: search: %w", err)
 	}
-	return s.compose(q, reviewedTerms(hits)), nil
+	return s.compose(q, hits), nil
 }
 
 // compose builds the extractive answer from the hits, in their order.
@@ -224,19 +226,6 @@ func answerText(it *knowledge.Item) string {
 		return it.Script.Reply
 	}
 	return it.Body
-}
-
-// reviewedTerms drops glossary terms no reviewer has approved: discovered
-// terms are candidates (some are fragments of phrases), fit to answer only
-// once a person confirmed them.
-func reviewedTerms(hits []knowledge.Hit) []knowledge.Hit {
-	out := hits[:0:0]
-	for _, h := range hits {
-		if h.Item.Kind != knowledge.KindTerm || h.Item.Status == knowledge.StatusApproved {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // lackingTerms returns the specific terms the retrieved text does not

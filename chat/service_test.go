@@ -23,8 +23,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeSearcher returns fixed hits and records the request, standing in for
-// retrieval.Searcher.
+// fakeSearcher returns its fixed hits that pass the request's filter, in
+// order, and records the request, standing in for retrieval.Searcher.
 type fakeSearcher struct {
 	hits []knowledge.Hit
 	err  error
@@ -33,7 +33,13 @@ type fakeSearcher struct {
 
 func (f *fakeSearcher) Search(_ context.Context, req retrieval.Request) ([]knowledge.Hit, error) {
 	f.got = req
-	return f.hits, f.err
+	var out []knowledge.Hit
+	for _, h := range f.hits {
+		if req.Filter.Match(&h.Item) {
+			out = append(out, h)
+		}
+	}
+	return out, f.err
 }
 
 func hit(id string, kind knowledge.Kind, title, body, source string) knowledge.Hit {

@@ -95,6 +95,10 @@ type Filter struct {
 	Source   string   // items with a provenance from this source path
 	// UpdatedAfter and UpdatedBefore bound Item.Updated; zero means open.
 	UpdatedAfter, UpdatedBefore time.Time
+	// ApprovedOnly lists kinds whose items pass only once approved: how an
+	// answerer leaves out glossary terms no reviewer has confirmed while
+	// taking drafts of every other kind.
+	ApprovedOnly []Kind
 }
 
 // Match reports whether it passes f.
@@ -119,6 +123,9 @@ func (f Filter) Match(it *Item) bool {
 		return false
 	}
 	if !f.UpdatedBefore.IsZero() && !it.Updated.Before(f.UpdatedBefore) {
+		return false
+	}
+	if it.Status != StatusApproved && contains(f.ApprovedOnly, it.Kind) {
 		return false
 	}
 	return true

@@ -44,6 +44,16 @@ func itemFilter(f knowledge.Filter) *qc.Filter {
 		}
 		out.Must = append(out.Must, qc.NewDatetimeRange(fieldUpdated, r))
 	}
+	if len(f.ApprovedOnly) > 0 {
+		kinds := make([]string, len(f.ApprovedOnly))
+		for i, k := range f.ApprovedOnly {
+			kinds[i] = string(k)
+		}
+		out.MustNot = append(out.MustNot, qc.NewFilterAsCondition(&qc.Filter{
+			Must:    []*qc.Condition{matchAny(fieldKind, kinds)},
+			MustNot: []*qc.Condition{qc.NewMatchKeyword(fieldStatus, string(knowledge.StatusApproved))},
+		}))
+	}
 	return out
 }
 

@@ -84,6 +84,9 @@ func kindCode(k knowledge.Kind) uint8 {
 	return math.MaxUint8
 }
 
+// approvedCode is statusCode(knowledge.StatusApproved).
+var approvedCode = statusCode(knowledge.StatusApproved)
+
 func statusCode(s knowledge.Status) uint8 {
 	for i, v := range statuses {
 		if v == s {
@@ -249,6 +252,7 @@ func (x *index) compact() {
 // pred is a compiled Filter.
 type pred struct {
 	kinds, statuses uint32 // bit sets
+	approvedOnly    uint32 // kinds that pass only when approved, a bit set
 	spaces          []uint32
 	bySpace         bool
 	source          uint32
@@ -266,6 +270,11 @@ func (x *index) compile(f knowledge.Filter) pred {
 	}
 	if len(f.Kinds) > 0 && p.kinds == 0 {
 		p.none = true
+	}
+	for _, k := range f.ApprovedOnly {
+		if c := kindCode(k); c != math.MaxUint8 {
+			p.approvedOnly |= 1 << c
+		}
 	}
 	if len(f.Statuses) > 0 {
 		for _, s := range f.Statuses {
@@ -310,6 +319,9 @@ func (p *pred) match(x *index, s uint32) bool {
 		return false
 	}
 	if p.kinds != 0 && p.kinds&(1<<st.kind) == 0 {
+		return false
+	}
+	if p.approvedOnly&(1<<st.kind) != 0 && st.status != approvedCode {
 		return false
 	}
 	if p.bySpace {

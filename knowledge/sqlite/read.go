@@ -69,6 +69,11 @@ func (s *Store) List(ctx context.Context, f knowledge.Filter, after string, limi
 		where = append(where, "updated < ?")
 		args = append(args, f.UpdatedBefore.UnixNano())
 	}
+	if len(f.ApprovedOnly) > 0 {
+		only, oargs := in(nil, nil, "kind", f.ApprovedOnly)
+		where = append(where, "NOT ("+only[0]+" AND status <> ?)")
+		args = append(append(args, oargs...), string(knowledge.StatusApproved))
+	}
 	args = append(args, limit)
 	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM items WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {

@@ -680,6 +680,9 @@ func testFilters(t *testing.T, st knowledge.Store) {
 		{"kind and space", knowledge.Filter{Kinds: []knowledge.Kind{knowledge.KindPassage}, Spaces: []string{"s"}}, []string{a.Item.ID, b.Item.ID}},
 		{"updated after", knowledge.Filter{UpdatedAfter: time.Now().Add(time.Hour)}, nil},
 		{"updated before", knowledge.Filter{UpdatedBefore: time.Now().Add(time.Hour)}, []string{a.Item.ID, b.Item.ID, c.Item.ID, other.Item.ID}},
+		{"approved-only passages", knowledge.Filter{ApprovedOnly: []knowledge.Kind{knowledge.KindPassage}}, []string{c.Item.ID}},
+		{"approved-only rules", knowledge.Filter{ApprovedOnly: []knowledge.Kind{knowledge.KindRule}}, []string{a.Item.ID, b.Item.ID, c.Item.ID, other.Item.ID}},
+		{"approved-only with a kind", knowledge.Filter{Kinds: []knowledge.Kind{knowledge.KindPassage, knowledge.KindRule}, Spaces: []string{"s"}, ApprovedOnly: []knowledge.Kind{knowledge.KindPassage, knowledge.KindTerm}}, []string{c.Item.ID}},
 	}
 	for _, tc := range cases {
 		hits, err := st.Search(ctx, knowledge.Query{Vectors: everything, Filter: tc.filter})
