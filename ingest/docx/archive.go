@@ -32,7 +32,7 @@ type archive struct {
 // openArchive checks b's signature and the archive's declared sizes before
 // anything is decompressed.
 func openArchive(b []byte, opt Options) (*archive, error) {
-	zr, err := ooxml.Open(b, ooxml.Limits{MaxUnpackedBytes: opt.MaxUnpackedBytes, MaxEntries: opt.MaxEntries},
+	zr, err := ooxml.Open(b, opt,
 		ooxml.Errors{NotZip: ErrNotDOCX, Legacy: ErrLegacy, Corrupt: ErrCorrupt})
 	if err != nil {
 		return nil, err

@@ -8,25 +8,17 @@ import (
 	"strings"
 
 	"github.com/lorehq/lore/ingest"
+	"github.com/lorehq/lore/ingest/ooxml"
 	"github.com/lorehq/lore/ingest/text"
 )
 
-// Options limit what a document may unpack to. Zero values take the
-// defaults.
-type Options struct {
-	// MaxUnpackedBytes caps the sum of the uncompressed sizes the archive
-	// declares for all its entries; <= 0 means 512 MB.
-	MaxUnpackedBytes int64
-	// MaxEntries caps the number of entries in the archive; <= 0 means
-	// 10,000.
-	MaxEntries int
-}
+// Options limit what a document may unpack to: MaxUnpackedBytes (<= 0
+// means DefaultMaxUnpackedBytes) and MaxEntries (<= 0 means
+// ooxml.DefaultMaxEntries).
+type Options = ooxml.Limits
 
-// Default limits.
-const (
-	DefaultMaxUnpackedBytes = 512 << 20
-	DefaultMaxEntries       = 10000
-)
+// DefaultMaxUnpackedBytes is the byte limit when Options leave it unset.
+const DefaultMaxUnpackedBytes = 512 << 20
 
 // Parser parses DOCX files.
 type Parser struct {
@@ -37,13 +29,7 @@ var _ ingest.Parser = (*Parser)(nil)
 
 // New returns a DOCX parser with the given limits.
 func New(opt Options) *Parser {
-	if opt.MaxUnpackedBytes <= 0 {
-		opt.MaxUnpackedBytes = DefaultMaxUnpackedBytes
-	}
-	if opt.MaxEntries <= 0 {
-		opt.MaxEntries = DefaultMaxEntries
-	}
-	return &Parser{opt: opt}
+	return &Parser{opt: opt.WithDefaults(DefaultMaxUnpackedBytes)}
 }
 
 const (

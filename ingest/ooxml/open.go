@@ -19,10 +19,30 @@ type Errors struct {
 	Corrupt error // a zip that cannot be read
 }
 
-// Limits bound what an archive may declare.
+// Limits bound what an archive may declare. Zero values take a format's
+// defaults (WithDefaults).
 type Limits struct {
-	MaxUnpackedBytes int64 // sum of the entries' uncompressed sizes
-	MaxEntries       int
+	// MaxUnpackedBytes caps the sum of the uncompressed sizes the archive
+	// declares for all its entries.
+	MaxUnpackedBytes int64
+	// MaxEntries caps the number of entries in the archive; <= 0 means
+	// DefaultMaxEntries.
+	MaxEntries int
+}
+
+// DefaultMaxEntries is the entry limit when Limits leave it unset.
+const DefaultMaxEntries = 10000
+
+// WithDefaults returns lim with unset (<= 0) fields filled: maxUnpacked,
+// the format's own byte limit, and DefaultMaxEntries.
+func (lim Limits) WithDefaults(maxUnpacked int64) Limits {
+	if lim.MaxUnpackedBytes <= 0 {
+		lim.MaxUnpackedBytes = maxUnpacked
+	}
+	if lim.MaxEntries <= 0 {
+		lim.MaxEntries = DefaultMaxEntries
+	}
+	return lim
 }
 
 var (

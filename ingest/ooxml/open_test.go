@@ -71,3 +71,15 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestLimitsWithDefaults(t *testing.T) {
+	for _, tc := range []struct{ in, want Limits }{
+		{Limits{}, Limits{MaxUnpackedBytes: 64, MaxEntries: DefaultMaxEntries}},
+		{Limits{MaxUnpackedBytes: 8, MaxEntries: 3}, Limits{MaxUnpackedBytes: 8, MaxEntries: 3}},
+		{Limits{MaxUnpackedBytes: -1, MaxEntries: -1}, Limits{MaxUnpackedBytes: 64, MaxEntries: DefaultMaxEntries}},
+	} {
+		if got := tc.in.WithDefaults(64); got != tc.want {
+			t.Errorf("%+v.WithDefaults(64) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -26,23 +26,13 @@ var (
 	ErrNoText  = errors.New("no data in any visible sheet / 所有可见工作表均无数据")
 )
 
-// Options limit what a workbook may unpack to. Zero values take the
-// defaults.
-type Options struct {
-	// MaxUnpackedBytes caps the sum of the uncompressed sizes the archive
-	// declares for all its entries; excelize holds all of them in memory.
-	// <= 0 means 256 MB.
-	MaxUnpackedBytes int64
-	// MaxEntries caps the number of entries in the archive; <= 0 means
-	// 10,000.
-	MaxEntries int
-}
+// Options limit what a workbook may unpack to: MaxUnpackedBytes (<= 0
+// means DefaultMaxUnpackedBytes, which excelize holds in memory) and MaxEntries (<= 0 means
+// ooxml.DefaultMaxEntries).
+type Options = ooxml.Limits
 
-// Default limits.
-const (
-	DefaultMaxUnpackedBytes = 256 << 20
-	DefaultMaxEntries       = 10000
-)
+// DefaultMaxUnpackedBytes is the byte limit when Options leave it unset.
+const DefaultMaxUnpackedBytes = 256 << 20
 
 // Parser parses XLSX files.
 type Parser struct {
@@ -53,13 +43,7 @@ var _ ingest.Parser = (*Parser)(nil)
 
 // New returns an XLSX parser with the given limits.
 func New(opt Options) *Parser {
-	if opt.MaxUnpackedBytes <= 0 {
-		opt.MaxUnpackedBytes = DefaultMaxUnpackedBytes
-	}
-	if opt.MaxEntries <= 0 {
-		opt.MaxEntries = DefaultMaxEntries
-	}
-	return &Parser{opt: opt}
+	return &Parser{opt: opt.WithDefaults(DefaultMaxUnpackedBytes)}
 }
 
 // Parse implements ingest.Parser. The document's Format is "xlsx".
@@ -90,7 +74,7 @@ func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.D
 // check refuses what is not a zip, and a zip whose declared entry count or
 // uncompressed size is over the limits, before anything is decompressed.
 func (p *Parser) check(b []byte) error {
-	zr, err := ooxml.Open(b, ooxml.Limits{MaxUnpackedBytes: p.opt.MaxUnpackedBytes, MaxEntries: p.opt.MaxEntries},
+	zr, err := ooxml.Open(b, p.opt,
 		ooxml.Errors{NotZip: ErrNotXLSX, Legacy: ErrLegacy, Corrupt: ErrCorrupt})
 	if err != nil {
 		return err
