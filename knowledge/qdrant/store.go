@@ -142,29 +142,17 @@ func (s *Store) Close() error {
 // datetime index on updated.
 func (s *Store) ensureItems(ctx context.Context) error {
 	coll := s.cfg.Collection
-	info, err := s.collectionInfo(ctx, coll)
+	info, err := s.collectionOrCreate(ctx, &qc.CreateCollection{
+		CollectionName: coll,
+		VectorsConfig: qc.NewVectorsConfigMap(map[string]*qc.VectorParams{
+			vectorDense: {Size: uint64(s.cfg.Dim), Distance: qc.Distance_Cosine},
+		}),
+		SparseVectorsConfig: qc.NewSparseVectorsConfig(map[string]*qc.SparseVectorParams{
+			vectorSparse: {Modifier: qc.Modifier_Idf.Enum()},
+		}),
+	})
 	if err != nil {
 		return err
-	}
-	if info == nil {
-		err := s.createCollection(ctx, &qc.CreateCollection{
-			CollectionName: coll,
-			VectorsConfig: qc.NewVectorsConfigMap(map[string]*qc.VectorParams{
-				vectorDense: {Size: uint64(s.cfg.Dim), Distance: qc.Distance_Cosine},
-			}),
-			SparseVectorsConfig: qc.NewSparseVectorsConfig(map[string]*qc.SparseVectorParams{
-				vectorSparse: {Modifier: qc.Modifier_Idf.Enum()},
-			}),
-		})
-		if err != nil {
-			return err
-		}
-		if info, err = s.collectionInfo(ctx, coll); err != nil {
-			return err
-		}
-		if info == nil {
-			return internalf("collection %q missing right after creation", coll)
-		}
 	}
 	if err := s.checkItems(info); err != nil {
 		return err
@@ -221,28 +209,39 @@ func (s *Store) checkItems(info *qc.CollectionInfo) error {
 // only a payload and a one-dimensional placeholder vector.
 func (s *Store) ensureLedger(ctx context.Context) error {
 	coll := s.cfg.LedgerCollection
-	info, err := s.collectionInfo(ctx, coll)
+	info, err := s.collectionOrCreate(ctx, &qc.CreateCollection{
+		CollectionName: coll,
+		VectorsConfig: qc.NewVectorsConfigMap(map[string]*qc.VectorParams{
+			vectorLedger: {Size: 1, Distance: qc.Distance_Dot},
+		}),
+	})
 	if err != nil {
 		return err
-	}
-	if info == nil {
-		err := s.createCollection(ctx, &qc.CreateCollection{
-			CollectionName: coll,
-			VectorsConfig: qc.NewVectorsConfigMap(map[string]*qc.VectorParams{
-				vectorLedger: {Size: 1, Distance: qc.Distance_Dot},
-			}),
-		})
-		if err != nil {
-			return err
-		}
-		if info, err = s.collectionInfo(ctx, coll); err != nil {
-			return err
-		}
 	}
 	if _, ok := info.GetPayloadSchema()[fieldSpace]; ok {
 		return nil
 	}
 	return s.createIndex(ctx, coll, fieldSpace, qc.FieldType_FieldTypeKeyword, nil)
+}
+
+// collectionOrCreate returns the information of req's collection,
+// creating the collection as req says when it does not exist.
+func (s *Store) collectionOrCreate(ctx context.Context, req *qc.CreateCollection) (*qc.CollectionInfo, error) {
+	coll := req.GetCollectionName()
+	info, err := s.collectionInfo(ctx, coll)
+	if err != nil || info != nil {
+		return info, err
+	}
+	if err := s.createCollection(ctx, req); err != nil {
+		return nil, err
+	}
+	if info, err = s.collectionInfo(ctx, coll); err != nil {
+		return nil, err
+	}
+	if info == nil {
+		return nil, internalf("collection %q missing right after creation", coll)
+	}
+	return info, nil
 }
 
 // collectionInfo returns nil, nil when the collection does not exist.
