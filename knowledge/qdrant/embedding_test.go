@@ -7,6 +7,7 @@ import (
 
 	"github.com/lorehq/lore/knowledge"
 	"github.com/lorehq/lore/knowledge/qdrant"
+	"github.com/lorehq/lore/knowledge/storetest"
 )
 
 // Embedding schemes of the tests, in the form the CLI makes them.
@@ -26,107 +27,30 @@ func schemeConfig(si *standIn, name, scheme string) qdrant.Config {
 
 func TestOpenChecksEmbedding_QdrantStandIn(t *testing.T) {
 	si := startStandIn(t)
-	ctx := context.Background()
-	cases := []struct {
-		name   string
-		stored string // the scheme the collections were made with; "" for none (older ones)
-		items  bool   // whether they hold items
-		given  string
-		code   knowledge.Code // expected error code; "" for success
-		want   []string       // substrings of the error
-		absent []string       // what the error must not say
-		after  string         // the scheme recorded after a successful open
-	}{
-		{name: "new collections take the scheme", given: schemeA, after: schemeA},
-		{name: "new collections without a scheme", given: "", after: ""},
-		{name: "older collections take the scheme", items: true, given: schemeA, after: schemeA},
-		{name: "same scheme", stored: schemeA, items: true, given: schemeA, after: schemeA},
-		{name: "no scheme checks nothing", stored: schemeA, items: true, given: "", after: schemeA},
-		{name: "dictionary changed", stored: schemeA, items: true, given: schemeAVocab, code: knowledge.Conflict,
-			want: []string{"lore reindex -to-collection", schemeA, schemeAVocab, "retrieval.user_dict", "retrieval.synonyms", "分词词典"}},
-		{name: "model changed, same dimension", stored: schemeA, items: true, given: schemeB, code: knowledge.Conflict,
-			want: []string{"lore reindex -to-collection", schemeA, schemeB, "向量模型"}, absent: []string{"user_dict"}},
+	open := func(t *testing.T, name, scheme string) (storetest.SchemeStore, error) {
+		cfg := schemeConfig(si, name, scheme)
+		cfg.Dim = storetest.Dim
+		s, err := qdrant.Open(context.Background(), cfg)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return s, nil
 	}
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			name := "case" + string(rune('a'+i))
-			s, err := qdrant.Open(ctx, schemeConfig(si, name, tc.stored))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.items {
-				reviewedBase(t, s)
-			}
-			srcsBefore, err := s.Sources(ctx, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-
-			s, err = qdrant.Open(ctx, schemeConfig(si, name, tc.given))
-			if tc.code != "" {
-				if err == nil {
-					s.Close()
-					t.Fatalf("open with %q over %q succeeded; want %s", tc.given, tc.stored, tc.code)
-				}
-				if knowledge.ErrorCode(err) != tc.code {
-					t.Errorf("code %s, want %s: %v", knowledge.ErrorCode(err), tc.code, err)
-				}
-				msg := knowledge.ErrorMessage(err)
-				for _, w := range tc.want {
-					if !strings.Contains(msg, w) {
-						t.Errorf("message lacks %q: %s", w, msg)
-					}
-				}
-				for _, w := range tc.absent {
-					if strings.Contains(msg, w) {
-						t.Errorf("message says %q: %s", w, msg)
-					}
-				}
-				tc.after = tc.stored // the refusal changed nothing
-				s, err = qdrant.Open(ctx, schemeConfig(si, name, ""))
-				if err != nil {
-					t.Fatal(err)
-				}
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if got := s.Embedding(); got != tc.after {
-				t.Errorf("Embedding() = %q, want %q", got, tc.after)
-			}
-			// The record is in the ledger collection but is no source.
-			srcs, err := s.Sources(ctx, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if asJSON(t, srcs) != asJSON(t, srcsBefore) {
-				t.Errorf("sources changed:\nbefore %s\nafter  %s", asJSON(t, srcsBefore), asJSON(t, srcs))
-			}
-			if spaced, err := s.Sources(ctx, space); err != nil || len(spaced) != len(srcs) {
-				t.Errorf("sources of space %s: %d, %v; want the %d of all spaces", space, len(spaced), err, len(srcs))
-			}
-			st, err := s.Stats(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.Sources != len(srcs) {
-				t.Errorf("Stats().Sources = %d, want %d", st.Sources, len(srcs))
-			}
-			recorded := 0
-			if tc.after != "" {
-				recorded = 1
-			}
-			if n := si.pointCount(name + "_sources"); n != len(srcs)+recorded {
-				t.Errorf("the ledger collection holds %d points, want %d sources and %d record", n, len(srcs), recorded)
-			}
-			if tc.after != "" {
-				if _, err := qdrant.Open(ctx, schemeConfig(si, name, schemeB+"x")); knowledge.ErrorCode(err) != knowledge.Conflict {
-					t.Errorf("open with another scheme after recording %q: %v, want conflict", tc.after, err)
-				}
-			}
-		})
+	// The record is a point of the ledger collection beside the sources'.
+	ledger := func(t *testing.T, name string, st storetest.SchemeStore, recorded bool) {
+		srcs, err := st.Sources(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := len(srcs)
+		if recorded {
+			want++
+		}
+		if n := si.pointCount(name + "_sources"); n != want {
+			t.Errorf("the ledger collection holds %d points, want %d sources and the record (%v)", n, len(srcs), recorded)
+		}
 	}
+	storetest.RunEmbedding(t, open, "lore reindex -to-collection", ledger)
 }
 
 // TestReindexRecordsEmbedding_QdrantStandIn copies a knowledge base made

@@ -1,11 +1,12 @@
 package sqlite_test
 
 import (
-	"strings"
+	"path/filepath"
 	"testing"
 
 	"github.com/lorehq/lore/knowledge"
 	"github.com/lorehq/lore/knowledge/sqlite"
+	"github.com/lorehq/lore/knowledge/storetest"
 )
 
 // Embedding schemes of the tests, in the form the CLI makes them.
@@ -23,95 +24,14 @@ func openWith(t *testing.T, dir string, dim int, scheme string) (*sqlite.Store, 
 }
 
 func TestOpenChecksEmbedding(t *testing.T) {
-	cases := []struct {
-		name   string
-		stored string // the scheme the store was made with; "" for none (an older store)
-		items  bool   // whether the store holds items
-		given  string
-		code   knowledge.Code // expected error code; "" for success
-		want   []string       // substrings of the error
-		absent []string       // what the error must not say
-		after  string         // the scheme recorded after a successful open
-	}{
-		{name: "new store takes the scheme", given: schemeA, after: schemeA},
-		{name: "new store without a scheme", given: "", after: ""},
-		{name: "older store takes the scheme", items: true, given: schemeA, after: schemeA},
-		{name: "same scheme", stored: schemeA, items: true, given: schemeA, after: schemeA},
-		{name: "no scheme checks nothing", stored: schemeA, items: true, given: "", after: schemeA},
-		{name: "dictionary changed", stored: schemeA, items: true, given: schemeAVocab, code: knowledge.Conflict,
-			want: []string{"lore reindex", schemeA, schemeAVocab, "retrieval.user_dict", "retrieval.synonyms", "分词词典"}},
-		{name: "model changed, same dimension", stored: schemeA, items: true, given: schemeB, code: knowledge.Conflict,
-			want: []string{"lore reindex", schemeA, schemeB, "向量模型"}, absent: []string{"user_dict"}},
-		{name: "model and dictionary changed", stored: schemeAVocab, given: schemeB, code: knowledge.Conflict,
-			want: []string{"lore reindex", schemeAVocab, schemeB}, absent: []string{"user_dict"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			emb := &runeEmbedder{dim: 8}
-			st, err := openWith(t, dir, emb.dim, tc.stored)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.items {
-				fillStore(t, st, emb)
-			}
-			st.Close()
-
-			st, err = openWith(t, dir, emb.dim, tc.given)
-			if tc.code != "" {
-				if err == nil {
-					st.Close()
-					t.Fatalf("open with %q over %q succeeded; want %s", tc.given, tc.stored, tc.code)
-				}
-				if knowledge.ErrorCode(err) != tc.code {
-					t.Errorf("code %s, want %s: %v", knowledge.ErrorCode(err), tc.code, err)
-				}
-				msg := knowledge.ErrorMessage(err)
-				for _, w := range tc.want {
-					if !strings.Contains(msg, w) {
-						t.Errorf("message lacks %q: %s", w, msg)
-					}
-				}
-				for _, w := range tc.absent {
-					if strings.Contains(msg, w) {
-						t.Errorf("message says %q: %s", w, msg)
-					}
-				}
-				// The refusal changed nothing: the stored scheme still opens.
-				st, err = openWith(t, dir, emb.dim, tc.stored)
-				if err != nil {
-					t.Fatalf("reopen with the stored scheme: %v", err)
-				}
-				defer st.Close()
-				if got := st.Embedding(); got != tc.stored {
-					t.Errorf("after the refusal the store records %q, want %q", got, tc.stored)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := st.Embedding(); got != tc.after {
-				t.Errorf("Embedding() = %q, want %q", got, tc.after)
-			}
-			st.Close()
-			// The record survives a reopen, and a recorded scheme is enforced.
-			st, err = openWith(t, dir, emb.dim, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := st.Embedding(); got != tc.after {
-				t.Errorf("after reopen Embedding() = %q, want %q", got, tc.after)
-			}
-			st.Close()
-			if tc.after != "" {
-				if _, err := openWith(t, dir, emb.dim, schemeB+"x"); knowledge.ErrorCode(err) != knowledge.Conflict {
-					t.Errorf("open with another scheme after recording %q: %v, want conflict", tc.after, err)
-				}
-			}
-		})
-	}
+	base := t.TempDir()
+	storetest.RunEmbedding(t, func(t *testing.T, name, scheme string) (storetest.SchemeStore, error) {
+		st, err := openWith(t, filepath.Join(base, name), storetest.Dim, scheme)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return st, nil
+	}, "lore reindex", nil)
 }
 
 // TestReindexRecordsEmbedding reindexes a store made with one scheme with
