@@ -126,15 +126,7 @@ func (x *index) sparseRank(q knowledge.Sparse, p *pred, k int) []scored {
 				break
 			}
 		}
-		t := &terms[j]
-		w, slots := t.w, t.pl.slots
-		ws := t.pl.ws[:len(slots)]
-		for n, s := range slots {
-			if acc[s] == 0 {
-				touched = append(touched, s)
-			}
-			acc[s] += w * float64(ws[n])
-		}
+		touched = addPostings(acc, touched, &terms[j])
 	}
 	sc.touched = touched
 
@@ -199,19 +191,26 @@ func (x *index) sparseRank(q knowledge.Sparse, p *pred, k int) []scored {
 	return h.best()
 }
 
+// addPostings adds t's contribution to the score of every item it holds
+// and returns touched with the items that had none before.
+func addPostings(acc []float64, touched []uint32, t *qterm) []uint32 {
+	w, slots := t.w, t.pl.slots
+	ws := t.pl.ws[:len(slots)]
+	for n, s := range slots {
+		if acc[s] == 0 {
+			touched = append(touched, s)
+		}
+		acc[s] += w * float64(ws[n])
+	}
+	return touched
+}
+
 // sparseAll is sparseRank without pruning, for queries or terms with
 // weights <= 0: every posting of every query term, in query order.
 func (x *index) sparseAll(sc *sparseScratch, p *pred, k int) []scored {
 	acc, touched := sc.acc, sc.touched
-	for _, t := range sc.inOrder {
-		w, slots := t.w, t.pl.slots
-		ws := t.pl.ws[:len(slots)]
-		for n, s := range slots {
-			if acc[s] == 0 {
-				touched = append(touched, s)
-			}
-			acc[s] += w * float64(ws[n])
-		}
+	for i := range sc.inOrder {
+		touched = addPostings(acc, touched, &sc.inOrder[i])
 	}
 	sc.touched = touched
 	h := &topK{k: k, x: x}
