@@ -39,14 +39,7 @@ var delimiters = []rune{',', '\t', ';'}
 
 // Parse implements ingest.Parser. The document's Format is "csv".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("csv: parse %s: %w", name, err)
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
-	}
-	s, _, err := text.Decode(b)
+	s, err := text.Read(ctx, "csv", name, r)
 	if err != nil {
 		return nil, err
 	}

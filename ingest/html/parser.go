@@ -30,12 +30,9 @@ var ErrNoText = errors.New("no text content / 没有文字内容")
 
 // Parse implements ingest.Parser. The document's Format is "html".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (doc *ingest.Document, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("html: parse %s: %w", name, err)
-	}
-	b, err := io.ReadAll(r)
+	b, err := text.ReadAll(ctx, "html", name, r)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
+		return nil, err
 	}
 	s, warning, err := decode(b)
 	if err != nil {

@@ -28,14 +28,7 @@ var ErrNoText = errors.New("no text content / 没有文字内容")
 
 // Parse implements ingest.Parser. The document's Format is "markdown".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("markdown: parse %s: %w", name, err)
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
-	}
-	s, _, err := text.Decode(b)
+	s, err := text.Read(ctx, "markdown", name, r)
 	if err != nil {
 		return nil, err
 	}

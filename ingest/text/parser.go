@@ -2,7 +2,6 @@ package text
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -33,14 +32,7 @@ var (
 
 // Parse implements ingest.Parser. The document's Format is "text".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("text: parse %s: %w", name, err)
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
-	}
-	s, _, err := Decode(b)
+	s, err := Read(ctx, "text", name, r)
 	if err != nil {
 		return nil, err
 	}

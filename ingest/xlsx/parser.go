@@ -48,12 +48,9 @@ func New(opt Options) *Parser {
 
 // Parse implements ingest.Parser. The document's Format is "xlsx".
 func (p *Parser) Parse(ctx context.Context, name string, r io.Reader) (*ingest.Document, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("xlsx: parse %s: %w", name, err)
-	}
-	b, err := io.ReadAll(r)
+	b, err := text.ReadAll(ctx, "xlsx", name, r)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read file / 无法读取文件: %w", err)
+		return nil, err
 	}
 	if len(b) == 0 {
 		return nil, text.ErrEmpty
