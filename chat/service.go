@@ -40,8 +40,10 @@ type Understander interface {
 
 // Options configure a Service.
 type Options struct {
-	// Understander, when set, adds the question's expansions to the words
-	// statements are chosen by; nil chooses by the question's own words.
+	// Understander, when set, analyses the question once for the search
+	// (retrieval.Request.Understanding) and adds its expansions to the
+	// words statements are chosen by; nil chooses by the question's own
+	// words and leaves the analysis to the searcher.
 	Understander Understander
 	DefaultSpace string  // searched when a request names no space
 	Limit        int     // sources retrieved per question; <= 0 means 8
@@ -100,24 +102,32 @@ func (s *Service) Ask(ctx context.Context, req Request) (Answer, error) {
 	if len(spaces) == 0 {
 		spaces = []string{s.opt.DefaultSpace}
 	}
+	// The question is analysed once, for the search and the answer.
+	var u *understand.Understanding
+	if s.opt.Understander != nil {
+		x := s.opt.Understander.Understand(q)
+		u = &x
+	}
 	// Discovered glossary terms are candidates (some are fragments of
 	// phrases), fit to answer only once a person confirmed them.
 	hits, err := s.search.Search(ctx, retrieval.Request{
-		Text:   q,
-		Filter: knowledge.Filter{Kinds: req.Kinds, Spaces: spaces, ApprovedOnly: []knowledge.Kind{knowledge.KindTerm}},
-		Limit:  limit,
+		Text:          q,
+		Filter:        knowledge.Filter{Kinds: req.Kinds, Spaces: spaces, ApprovedOnly: []knowledge.Kind{knowledge.KindTerm}},
+		Limit:         limit,
+		Understanding: u,
 	})
 	if err != nil {
 		return Answer{}, fmt.Errorf("chat: search: %w", err)
 	}
-	return s.compose(q, hits), nil
+	return s.compose(q, u, hits), nil
 }
 
-// compose builds the extractive answer from the hits, in their order.
-func (s *Service) compose(q string, hits []knowledge.Hit) Answer {
+// compose builds the extractive answer from the hits, in their order; u
+// is the question's analysis, nil without an Understander.
+func (s *Service) compose(q string, u *understand.Understanding, hits []knowledge.Hit) Answer {
 	ans := Answer{Question: q, Mode: "extractive", Sources: []Source{}, Statements: []Statement{}}
 	terms := s.queryTerms(q)
-	expanded := s.expandedTerms(q, terms)
+	expanded := s.expandedTerms(terms, u)
 	var all strings.Builder
 	for i, h := range hits {
 		ans.Sources = append(ans.Sources, toSource(i+1, h))
@@ -294,8 +304,8 @@ var questionWords = map[string]bool{
 // expansions together weigh half what the question's own terms weigh: a
 // sentence that says in formal words what the question says in everyday
 // ones counts, though less than one that uses the question's words.
-func (s *Service) expandedTerms(q string, terms []weighted) []weighted {
-	if s.opt.Understander == nil || len(terms) == 0 {
+func (s *Service) expandedTerms(terms []weighted, u *understand.Understanding) []weighted {
+	if u == nil || len(terms) == 0 {
 		return terms
 	}
 	var typed, extra float64
@@ -305,7 +315,7 @@ func (s *Service) expandedTerms(q string, terms []weighted) []weighted {
 		seen[t.term] = true
 	}
 	out := terms[:len(terms):len(terms)]
-	for _, e := range s.opt.Understander.Understand(q).Expansions {
+	for _, e := range u.Expansions {
 		t := s.tok.Normalize(e.Text)
 		if t == "" || seen[t] {
 			continue

@@ -267,10 +267,14 @@ func TestExpansionsChooseStatements(t *testing.T) {
 		{"without expansions", nil, "钱一般当天到账。"},
 		{"with expansions", expander{{Text: "配偶", Weight: 0.6}, {Text: "代为还款", Weight: 0.6}}, "借款人的配偶不是联系人的，不得要求其代为还款。"},
 	} {
-		s := New(&fakeSearcher{hits: []knowledge.Hit{faq, rule}}, seg, Options{DefaultSpace: "default", Understander: tc.u})
+		f := &fakeSearcher{hits: []knowledge.Hit{faq, rule}}
+		s := New(f, seg, Options{DefaultSpace: "default", Understander: tc.u})
 		ans, err := s.Ask(context.Background(), Request{Question: q})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got := f.got.Understanding; (got != nil) != (tc.u != nil) || got != nil && len(got.Expansions) != 2 {
+			t.Errorf("%s: the search got understanding %+v; want the answerer's own", tc.name, got)
 		}
 		if len(ans.Statements) == 0 || ans.Statements[0].Text != tc.want {
 			t.Errorf("%s: statements %+v, want %q first", tc.name, ans.Statements, tc.want)

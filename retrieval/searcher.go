@@ -136,6 +136,10 @@ type Request struct {
 	Text   string // the question, 1..MaxQueryChars characters after trimming
 	Filter knowledge.Filter
 	Limit  int // hits to return, 0..MaxLimit; 0 means the Searcher's default
+	// Understanding, when set, is the question already analysed by the
+	// caller (with the Searcher's Understander), so it is not analysed
+	// twice; nil lets the Searcher analyse it.
+	Understanding *understand.Understanding
 }
 
 // Search returns up to Limit hits for req. In order:
@@ -175,7 +179,10 @@ func (s *Searcher) Search(ctx context.Context, req Request) ([]knowledge.Hit, er
 		return nil, err
 	}
 	var u understand.Understanding
-	if s.opt.Understander != nil {
+	switch {
+	case req.Understanding != nil:
+		u = *req.Understanding
+	case s.opt.Understander != nil:
 		u = s.opt.Understander.Understand(text)
 	}
 	vecs, err := s.queryVectors(ctx, text, u.Expansions)

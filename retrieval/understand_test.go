@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -323,4 +324,32 @@ func TestSearchReranker(t *testing.T) {
 	if got := ids(hits); !slices.Equal(got, ids(plain)[:3]) {
 		t.Errorf("with a failing reranker got %q, want the fused order %q", got, ids(plain)[:3])
 	}
+}
+
+// TestRequestUnderstanding: a question the caller already analysed is not
+// analysed again, and its analysis decides the search.
+func TestRequestUnderstanding(t *testing.T) {
+	ix := newFakeIndex(t, lawCorpus())
+	ctx := context.Background()
+	rule := understand.Understanding{Type: understand.TypeRule, KindWeights: understand.KindWeights(understand.TypeRule)}
+	given, err := New(ix, testEmbedder(t), Options{MMRLambda: 1, Understander: panicUnderstander{}}).
+		Search(ctx, Request{Text: "提前还款违约金", Limit: 4, Understanding: &rule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := New(ix, testEmbedder(t), Options{MMRLambda: 1, Understander: fixedUnderstander{rule}}).
+		Search(ctx, Request{Text: "提前还款违约金", Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ids(given)) != fmt.Sprint(ids(own)) {
+		t.Errorf("with the caller's understanding %q, with the searcher's %q", ids(given), ids(own))
+	}
+}
+
+// panicUnderstander fails a test that analyses a question it was given.
+type panicUnderstander struct{}
+
+func (panicUnderstander) Understand(string) understand.Understanding {
+	panic("the question was analysed again")
 }
