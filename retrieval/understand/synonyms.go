@@ -30,7 +30,12 @@ type Synonyms struct {
 	mu       sync.RWMutex
 	triggers map[string][]target // normalised trigger phrase → expansions
 	order    []string            // triggers in first-seen order, for determinism
-	pairs    int
+	// byRune indexes, by their first rune, the triggers (positions in
+	// order) that match anywhere in a question; the others, matched as
+	// whole words, are in words.
+	byRune map[rune][]int
+	words  []int
+	pairs  int
 }
 
 // target is one expansion of a trigger.
@@ -161,7 +166,7 @@ func (s *Synonyms) addLocked(from, to []string, w float64) {
 	for _, f := range from {
 		ts, seen := s.triggers[f]
 		if !seen {
-			s.order = append(s.order, f)
+			s.indexTrigger(f)
 		}
 	next:
 		for _, t := range to {
@@ -213,12 +218,23 @@ type match struct {
 func (s *Synonyms) find(normalized string, words map[string]bool) []match {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []match
-	for _, trig := range s.order {
+	type found struct{ at, trig int }
+	var hits []found
+	// Triggers that match anywhere: each at its first occurrence, found by
+	// looking up the triggers that start with each rune of the question.
+	matched := map[int]bool{}
+	for i, r := range normalized {
+		for _, k := range s.byRune[r] {
+			if !matched[k] && strings.HasPrefix(normalized[i:], s.order[k]) {
+				matched[k] = true
+				hits = append(hits, found{i, k})
+			}
+		}
+	}
+	for _, k := range s.words {
+		trig := s.order[k]
 		at := -1
 		switch {
-		case isHan(trig) && utf8.RuneCountInString(trig) >= 2, !isHan(trig) && hasHan(trig):
-			at = strings.Index(normalized, trig)
 		case strings.Contains(trig, " "):
 			at = indexWord(normalized, trig)
 		case words[trig]:
@@ -228,12 +244,37 @@ func (s *Synonyms) find(normalized string, words map[string]bool) []match {
 			}
 		}
 		if at >= 0 {
-			// A copy: Add may change the list's weights once the lock is released.
-			out = append(out, match{at: at, targets: append([]target(nil), s.triggers[trig]...)})
+			hits = append(hits, found{at, k})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	// By position, then in the list's order.
+	sort.Slice(hits, func(i, j int) bool {
+		return hits[i].at < hits[j].at || hits[i].at == hits[j].at && hits[i].trig < hits[j].trig
+	})
+	out := make([]match, len(hits))
+	for i, h := range hits {
+		// A copy: Add may change the list's weights once the lock is released.
+		out[i] = match{at: h.at, targets: append([]target(nil), s.triggers[s.order[h.trig]]...)}
+	}
 	return out
+}
+
+// indexTrigger appends a new trigger to order and files it for find:
+// phrases of two or more Han characters, and mixed phrases with Han, match
+// anywhere in a question; single Han characters and Latin words or phrases
+// only as whole words.
+func (s *Synonyms) indexTrigger(trig string) {
+	k := len(s.order)
+	s.order = append(s.order, trig)
+	if isHan(trig) && utf8.RuneCountInString(trig) >= 2 || !isHan(trig) && hasHan(trig) {
+		if s.byRune == nil {
+			s.byRune = map[rune][]int{}
+		}
+		r, _ := utf8.DecodeRuneInString(trig)
+		s.byRune[r] = append(s.byRune[r], k)
+		return
+	}
+	s.words = append(s.words, k)
 }
 
 // indexWord is the first index of phrase in s where it is not glued to

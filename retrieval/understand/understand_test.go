@@ -2,6 +2,7 @@ package understand
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -441,5 +442,31 @@ func BenchmarkUnderstand(b *testing.B) {
 	u := New(testSegmenter(b), DefaultSynonyms())
 	for b.Loop() {
 		u.Understand("老公欠了网贷三个月没还，催收天天打电话给我家人，这合法吗？")
+	}
+}
+
+// TestFindOrder: triggers are reported at their first occurrence, by
+// position, ties in the list's order, whether they match anywhere or as
+// whole words.
+func TestFindOrder(t *testing.T) {
+	s, err := ParseSynonyms(strings.NewReader(`
+expand:
+  - {from: [逾期罚息], to: [罚息]}
+  - {from: [逾期], to: [迟延履行]}
+  - {from: [apr], to: [年化利率]}
+  - {from: [罚息], to: [违约金]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := "逾期罚息和apr，罚息怎么算，逾期"
+	got := s.find(norm, map[string]bool{"apr": true})
+	var texts []string
+	for _, m := range got {
+		texts = append(texts, fmt.Sprintf("%d:%s", m.at, m.targets[0].text))
+	}
+	want := []string{"0:罚息", "0:迟延履行", "6:违约金", "15:年化利率"}
+	if fmt.Sprint(texts) != fmt.Sprint(want) {
+		t.Errorf("find = %v, want %v", texts, want)
 	}
 }
